@@ -1,0 +1,91 @@
+/**
+ * Who is calling, resolved inside the request's first D1 batch.
+ *
+ * A handler describes its reads as a function of the caller (`CallerRef`: SQL fragments for the
+ * caller's user id and admin flag) and `batchAsCaller` runs the API-key lookup and those reads in one
+ * round trip. If the key turns out to be unknown or expired, the reads ran with a NULL caller (they
+ * saw nothing private, changed nothing) and the request is answered 401.
+ */
+import { and, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
+import type { Context } from "hono";
+import type { AppEnv } from "../env";
+import { ApiError } from "../lib/errors";
+import { apiKeys, users } from "./schema";
+
+export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
+export const ADMIN_USERNAME = "admin";
+
+export interface Caller {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
+
+export interface CallerRef {
+  /** the caller's user id (NULL for an unknown key) */
+  id: SQL;
+  /** 1 when the caller is an administrator */
+  isAdmin: SQL;
+}
+
+const refFor = (caller: Caller): CallerRef => ({
+  id: sql`${caller.id}`,
+  isAdmin: sql`${caller.isAdmin ? 1 : 0}`,
+});
+
+const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API key");
+
+export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
+  c: Context<AppEnv>,
+  build: (ref: CallerRef) => [...T],
+): Promise<[Caller, BatchResponse<T>]> {
+  const db = c.var.db;
+  const known = c.var.caller ?? adminCaller(c);
+  if (known) {
+    const items = build(refFor(known));
+    const results = items.length ? await db.batch(items as unknown as [BatchItem<"sqlite">]) : [];
+    return [known, results as BatchResponse<T>];
+  }
+
+  const credential = c.var.credential;
+  if (credential.kind !== "key") throw unauthorized();
+  const now = new Date().toISOString();
+  const validKey = and(
+    eq(apiKeys.keyHash, credential.keyHash),
+    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
+  );
+  const callerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys} WHERE ${validKey})`;
+  const ref: CallerRef = {
+    id: callerId,
+    isAdmin: sql`(SELECT ${users.isAdmin} FROM ${users} WHERE ${users.id} = ${callerId})`,
+  };
+  const lookup = db
+    .select({ id: users.id, username: users.username, isAdmin: users.isAdmin })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(validKey)
+    .limit(1);
+  const [found, ...results] = await db.batch([lookup, ...build(ref)]);
+  const caller = found[0];
+  if (!caller) throw unauthorized();
+  c.set("caller", caller);
+  return [caller, results as BatchResponse<T>];
+}
+
+/** The caller alone, for handlers whose queries need the caller's identity first. */
+export async function requireCaller(c: Context<AppEnv>): Promise<Caller> {
+  const [caller] = await batchAsCaller(c, () => []);
+  return caller;
+}
+
+export function requireAdmin(caller: Caller, action: string): void {
+  if (!caller.isAdmin) throw new ApiError("FORBIDDEN", `Only administrators may ${action}`);
+}
+
+function adminCaller(c: Context<AppEnv>): Caller | undefined {
+  if (c.var.credential.kind !== "admin") return undefined;
+  const caller = { id: ADMIN_USER_ID, username: ADMIN_USERNAME, isAdmin: true };
+  c.set("caller", caller);
+  return caller;
+}

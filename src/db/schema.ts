@@ -1,0 +1,241 @@
+/**
+ * Every table of the service. Deleting an organization is one `DELETE FROM organizations`: the
+ * foreign keys below (ON DELETE CASCADE) remove everything it owns, inside that one statement.
+ *
+ * Names are unique case-insensitively within their parent through unique indexes on lower(name);
+ * lookups use the same expression so they are served by those indexes.
+ */
+import { sql } from "drizzle-orm";
+import {
+  blob,
+  check,
+  index,
+  integer,
+  primaryKey,
+  sqliteTable,
+  text,
+  uniqueIndex,
+} from "drizzle-orm/sqlite-core";
+import { nowIso } from "./sql";
+
+const createdAt = () =>
+  text("created_at")
+    .notNull()
+    .default(nowIso);
+const updatedAt = () =>
+  text("updated_at")
+    .notNull()
+    .default(nowIso);
+
+export const VISIBILITIES = ["PUBLIC", "PRIVATE"] as const;
+export type Visibility = (typeof VISIBILITIES)[number];
+
+export const users = sqliteTable(
+  "users",
+  {
+    id: text("id").primaryKey(),
+    username: text("username").notNull(),
+    type: text("type", { enum: ["LOCAL", "LDAP"] }).notNull().default("LOCAL"),
+    isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("users_username_uq").on(sql`lower(${t.username})`)],
+);
+
+export const apiKeys = sqliteTable(
+  "api_keys",
+  {
+    id: text("id").primaryKey(),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    /** hex SHA-256 of the key; the key itself is never stored */
+    keyHash: text("key_hash").notNull(),
+    /** ISO-8601; NULL = never expires */
+    expiresAt: text("expires_at"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    uniqueIndex("api_keys_key_hash_uq").on(t.keyHash),
+    uniqueIndex("api_keys_user_name_uq").on(t.userId, sql`lower(${t.name})`),
+  ],
+);
+
+export const organizations = sqliteTable(
+  "organizations",
+  {
+    id: text("id").primaryKey(),
+    name: text("name").notNull(),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PUBLIC"),
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
+    /** JSON object text, or NULL */
+    meta: text("meta"),
+    /** JSON object text, or NULL */
+    cfg: text("cfg"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("organizations_name_uq").on(sql`lower(${t.name})`),
+    index("organizations_owner_idx").on(t.ownerId),
+    check("organizations_visibility_ck", sql`${t.visibility} IN ('PUBLIC', 'PRIVATE')`),
+  ],
+);
+
+export const TEAM_ROLES = ["OWNER", "MAINTAINER", "MEMBER"] as const;
+export type TeamRole = (typeof TEAM_ROLES)[number];
+
+export const teams = sqliteTable(
+  "teams",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [uniqueIndex("teams_org_name_uq").on(t.orgId, sql`lower(${t.name})`)],
+);
+
+export const teamMembers = sqliteTable(
+  "team_members",
+  {
+    teamId: text("team_id")
+      .notNull()
+      .references(() => teams.id, { onDelete: "cascade" }),
+    userId: text("user_id")
+      .notNull()
+      .references(() => users.id, { onDelete: "cascade" }),
+    role: text("role", { enum: TEAM_ROLES }).notNull().default("MEMBER"),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.teamId, t.userId] }),
+    index("team_members_user_idx").on(t.userId),
+    check("team_members_role_ck", sql`${t.role} IN ('OWNER', 'MAINTAINER', 'MEMBER')`),
+  ],
+);
+
+export const projects = sqliteTable(
+  "projects",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    description: text("description"),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PUBLIC"),
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
+    meta: text("meta"),
+    cfg: text("cfg"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("projects_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    index("projects_owner_idx").on(t.ownerId),
+  ],
+);
+
+export const SECRET_TYPES = ["DATA", "USERNAME_PASSWORD", "KEY_PAIR"] as const;
+export const SECRET_ENCRYPTED_BY = ["SERVER_KEY", "PASSWORD"] as const;
+
+export const secrets = sqliteTable(
+  "secrets",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    type: text("type", { enum: SECRET_TYPES }).notNull(),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PUBLIC"),
+    /**
+     * Restricts use to one project. NO ACTION (checked at the end of the statement): deleting the
+     * project alone is refused while a secret is restricted to it, so a restriction can never be
+     * silently widened, and deleting the whole organization still removes both.
+     */
+    projectId: text("project_id").references(() => projects.id),
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
+    encryptedBy: text("encrypted_by", { enum: SECRET_ENCRYPTED_BY }).notNull(),
+    /** AES-256-GCM ciphertext (with tag) of the serialized secret */
+    ciphertext: blob("ciphertext", { mode: "buffer" }).notNull(),
+    /** 12-byte GCM nonce, fresh per secret */
+    iv: blob("iv", { mode: "buffer" }).notNull(),
+    /** PBKDF2 salt when encrypted_by = PASSWORD */
+    salt: blob("salt", { mode: "buffer" }),
+    /** OpenSSH public key of a KEY_PAIR (public by nature, stored in clear) */
+    publicKey: text("public_key"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("secrets_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    index("secrets_project_idx").on(t.projectId),
+    index("secrets_owner_idx").on(t.ownerId),
+  ],
+);
+
+export const repositories = sqliteTable(
+  "repositories",
+  {
+    id: text("id").primaryKey(),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    url: text("url").notNull(),
+    branch: text("branch"),
+    commitId: text("commit_id"),
+    path: text("path"),
+    secretId: text("secret_id").references(() => secrets.id, { onDelete: "set null" }),
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    meta: text("meta"),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("repositories_project_name_uq").on(t.projectId, sql`lower(${t.name})`),
+    index("repositories_secret_idx").on(t.secretId),
+  ],
+);
+
+export const jsonStores = sqliteTable(
+  "json_stores",
+  {
+    id: text("id").primaryKey(),
+    orgId: text("org_id")
+      .notNull()
+      .references(() => organizations.id, { onDelete: "cascade" }),
+    name: text("name").notNull(),
+    visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PRIVATE"),
+    ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    uniqueIndex("json_stores_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    index("json_stores_owner_idx").on(t.ownerId),
+  ],
+);
+
+export const jsonStoreItems = sqliteTable(
+  "json_store_items",
+  {
+    storeId: text("store_id")
+      .notNull()
+      .references(() => jsonStores.id, { onDelete: "cascade" }),
+    path: text("path").notNull(),
+    /** the item's JSON value, serialized */
+    data: text("data").notNull(),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.storeId, t.path] })],
+);

@@ -1,0 +1,51 @@
+import { and, eq, ne, sql } from "drizzle-orm";
+import type { Database } from "./client";
+import { literal, lowerEq, nowIso } from "./sql";
+import { teamMembers, teams, users } from "./schema";
+
+/** A user by id or by username (case-insensitive). */
+export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
+  db
+    .select({ id: users.id, username: users.username, type: users.type, isAdmin: users.isAdmin })
+    .from(users)
+    .where(ref.id !== undefined ? eq(users.id, ref.id) : lowerEq(users.username, ref.username ?? ""))
+    .limit(1);
+
+export const DEFAULT_ORG_ID = "0fac1b18-d179-11e7-b3e7-d7df4543ed4f";
+
+/**
+ * Creates a user (joining the Default org's `default` team as MEMBER) unless one of that username
+ * exists, in which case `changesIfExists` apply to it. One atomic batch; the unique index decides
+ * between concurrent callers. The last statement yields the user now holding that username.
+ */
+export function upsertUserBatch(
+  db: Database,
+  user: { id: string; username: string; type: "LOCAL" | "LDAP"; isAdmin: boolean },
+  changesIfExists: { type?: "LOCAL" | "LDAP"; isAdmin?: boolean },
+) {
+  return [
+    db.insert(users).values(user).onConflictDoNothing(),
+    // INSERT ... SELECT joined to the new row: nothing is added if the username already existed.
+    db.insert(teamMembers).select(
+      db
+        .select({
+          teamId: teams.id,
+          userId: users.id,
+          role: literal("MEMBER", "role"),
+          createdAt: nowIso.as("created_at"),
+        })
+        .from(teams)
+        .innerJoin(users, eq(users.id, user.id))
+        .where(and(eq(teams.orgId, DEFAULT_ORG_ID), sql`lower(${teams.name}) = 'default'`)),
+    ),
+    db
+      .update(users)
+      .set({ ...changesIfExists, updatedAt: nowIso })
+      .where(and(lowerEq(users.username, user.username), ne(users.id, user.id))),
+    db
+      .select({ id: users.id, username: users.username })
+      .from(users)
+      .where(lowerEq(users.username, user.username))
+      .limit(1),
+  ] as const;
+}

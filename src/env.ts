@@ -1,0 +1,26 @@
+import type { Database } from "./db/client";
+import type { Credential } from "./middleware/auth";
+import type { Caller } from "./db/caller";
+
+export interface Bindings {
+  DB: D1Database;
+  /** Authenticates as the built-in `admin` user. A Worker secret (`wrangler secret put ADMIN_API_KEY`). */
+  ADMIN_API_KEY?: string;
+  /** Root key for secret encryption (issue 3). A Worker secret. */
+  SECRETS_KEY?: string;
+  /** "1" adds `X-D1-Round-Trips` to every response (tests and the benchmark count round trips). */
+  D1_STATS?: string;
+}
+
+export interface Variables {
+  requestId: string;
+  db: Database;
+  /** Counts D1 calls made for this request (each batch/run/all/first/raw is one round trip). */
+  d1Stats: { roundTrips: number };
+  /** The presented API key, parsed but not yet looked up (see db/caller.ts). */
+  credential: Credential;
+  /** Set once the credential has been resolved against the database. */
+  caller?: Caller;
+}
+
+export type AppEnv = { Bindings: Bindings; Variables: Variables };

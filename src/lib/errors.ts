@@ -1,0 +1,116 @@
+import type { Context, ErrorHandler, NotFoundHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+/** The closed set of error codes; each maps to exactly one HTTP status. */
+export const ERROR_STATUS = {
+  VALIDATION_FAILED: 400,
+  BAD_REQUEST: 400,
+  UNAUTHORIZED: 401,
+  FORBIDDEN: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  PAYLOAD_TOO_LARGE: 413,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+} as const satisfies Record<string, ContentfulStatusCode>;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorDetail {
+  /** path of the offending field, e.g. "owner.username" or "[2].role" */
+  id: string;
+  message: string;
+}
+
+export interface ErrorBody {
+  ok: false;
+  code: ErrorCode;
+  message: string;
+  details?: ErrorDetail[];
+}
+
+export class ApiError extends HTTPException {
+  readonly code: ErrorCode;
+  readonly details?: ErrorDetail[];
+
+  constructor(code: ErrorCode, message: string, details?: ErrorDetail[]) {
+    super(ERROR_STATUS[code], { message });
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
+export const forbidden = (message: string) => new ApiError("FORBIDDEN", message);
+
+/** hono's own HTTPExceptions (malformed JSON, ...) mapped onto our codes. */
+const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
+  400: "BAD_REQUEST",
+  401: "UNAUTHORIZED",
+  403: "FORBIDDEN",
+  404: "NOT_FOUND",
+  409: "CONFLICT",
+  413: "PAYLOAD_TOO_LARGE",
+  415: "UNSUPPORTED_MEDIA_TYPE",
+};
+
+function envelope(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
+  const body: ErrorBody = { ok: false, code, message, ...(details?.length ? { details } : {}) };
+  if (code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="concord"');
+  return c.json(body, ERROR_STATUS[code]);
+}
+
+/** Walks an error's `cause` chain to the driver's own error (drizzle wraps it with the SQL and parameters). */
+export function rootCause(err: unknown): unknown {
+  let e = err;
+  while (e instanceof Error && e.cause !== undefined && e.cause !== e) e = e.cause;
+  return e;
+}
+
+const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | undefined => {
+  const message = String(rootCause(err) instanceof Error ? (rootCause(err) as Error).message : rootCause(err));
+  if (message.includes("UNIQUE constraint failed")) return "UNIQUE";
+  if (message.includes("FOREIGN KEY constraint failed")) return "FOREIGN KEY";
+  return undefined;
+};
+
+/**
+ * Translates the database's constraint answers into API errors; anything else is rethrown.
+ * Use around writes: the constraint decides, so there is no check-then-write race.
+ */
+export function translateConstraint(
+  err: unknown,
+  messages: { unique?: string; foreignKey?: string },
+): never {
+  const kind = constraintKind(err);
+  if (kind === "UNIQUE" && messages.unique) throw new ApiError("CONFLICT", messages.unique);
+  if (kind === "FOREIGN KEY" && messages.foreignKey) throw new ApiError("CONFLICT", messages.foreignKey);
+  throw err;
+}
+
+export const onError: ErrorHandler = (err, c) => {
+  if (err instanceof ApiError) return envelope(c, err.code, err.message, err.details);
+  if (err instanceof HTTPException && err.status < 500) {
+    const code = CODE_BY_STATUS[err.status] ?? "BAD_REQUEST";
+    return envelope(c, code, err.message || code);
+  }
+  const kind = constraintKind(err);
+  if (kind === "UNIQUE") return envelope(c, "CONFLICT", "The request conflicts with an existing record");
+  if (kind === "FOREIGN KEY") return envelope(c, "CONFLICT", "The request refers to a record that does not exist");
+  // Log the driver's own message only: drizzle's wrapper message carries the bound parameters.
+  const cause = rootCause(err);
+  console.error(
+    JSON.stringify({
+      level: "error",
+      requestId: c.get("requestId"),
+      method: c.req.method,
+      path: c.req.path,
+      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : "non-Error thrown",
+    }),
+  );
+  return envelope(c, "INTERNAL", `Internal server error (request id ${c.get("requestId") ?? "unknown"})`);
+};
+
+export const onNotFound: NotFoundHandler = (c) =>
+  envelope(c, "NOT_FOUND", `No route for ${c.req.method} ${c.req.path}`);

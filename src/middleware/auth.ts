@@ -1,0 +1,33 @@
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
+import { ApiError } from "../lib/errors";
+import { constantTimeEquals, sha256Hex } from "../lib/crypto";
+
+/**
+ * The API key a request presented. The Worker's ADMIN_API_KEY is recognised here without touching
+ * D1; any other key is only hashed: it is looked up in the same D1 batch as the request's own
+ * queries (db/caller.ts), so authentication costs no round trip of its own.
+ */
+export type Credential = { kind: "admin" } | { kind: "key"; keyHash: string };
+
+const MAX_KEY_LENGTH = 512;
+
+export function parseAuthorization(header: string | undefined): string | undefined {
+  if (!header) return undefined;
+  const match = /^\s*(?:Bearer\s+)?(\S+)\s*$/i.exec(header);
+  return match?.[1];
+}
+
+export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
+  const key = parseAuthorization(c.req.header("Authorization"));
+  if (!key || key.length > MAX_KEY_LENGTH) {
+    throw new ApiError("UNAUTHORIZED", "An API key is required in the Authorization header");
+  }
+  const adminKey = c.env.ADMIN_API_KEY;
+  if (adminKey && (await constantTimeEquals(key, adminKey))) {
+    c.set("credential", { kind: "admin" });
+  } else {
+    c.set("credential", { kind: "key", keyHash: await sha256Hex(key) });
+  }
+  await next();
+});

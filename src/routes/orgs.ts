@@ -1,0 +1,133 @@
+import { and, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { batchAsCaller, requireAdmin } from "../db/caller";
+import {
+  createOrgBatch,
+  findOrg,
+  listOrgs,
+  updateOrgById,
+  type OrgChanges,
+  type OrgRow,
+} from "../db/orgs";
+import { organizations } from "../db/schema";
+import { lowerEq } from "../db/sql";
+import { findUser } from "../db/users";
+import type { AppEnv } from "../env";
+import { ApiError, forbidden, notFound, translateConstraint } from "../lib/errors";
+import { nextPageLink } from "../lib/paging";
+import { valid } from "../lib/validate";
+import { KIB, limitBody } from "../middleware/body-limit";
+import { parseJsonText } from "../schemas/common";
+import { CreateOrUpdateOrgRequest, DeleteOrgQuery, ListOrgsQuery, type OrgEntry } from "../schemas/orgs";
+
+export const toOrgEntry = (row: OrgRow): OrgEntry => ({
+  id: row.id,
+  name: row.name,
+  visibility: row.visibility,
+  ...(row.ownerId && row.ownerUsername ? { owner: { id: row.ownerId, username: row.ownerUsername } } : {}),
+  ...(row.meta !== null ? { meta: parseJsonText(row.meta) as Record<string, unknown> } : {}),
+  ...(row.cfg !== null ? { cfg: parseJsonText(row.cfg) as Record<string, unknown> } : {}),
+});
+
+/** A PRIVATE org is "not found" for anyone without access: its existence does not leak. */
+export const canSeeOrg = (row: OrgRow) => row.visibility === "PUBLIC" || row.access;
+
+export const orgs = new Hono<AppEnv>()
+  .use(limitBody(256 * KIB))
+
+  .post("/", valid("json", CreateOrUpdateOrgRequest), async (c) => {
+    const body = c.req.valid("json");
+    if (body.id === undefined && body.name === undefined) {
+      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
+        { id: "name", message: "is required when id is not given" },
+      ]);
+    }
+    const db = c.var.db;
+    const [caller, [byIdOrName, owners]] = await batchAsCaller(c, (ref) => [
+      findOrg(db, ref, body.id !== undefined ? { id: body.id } : { name: body.name ?? "" }),
+      ...(body.owner ? [findUser(db, body.owner)] : []),
+    ]);
+    const existing = byIdOrName[0];
+    const owner = owners?.[0];
+    if (body.owner && !owner) {
+      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
+        { id: "owner", message: "no such user" },
+      ]);
+    }
+    const changes: OrgChanges = {
+      visibility: body.visibility,
+      ownerId: owner?.id,
+      meta: body.meta,
+      cfg: body.cfg,
+    };
+
+    if (existing) {
+      if (!caller.isAdmin && existing.ownerId !== caller.id) {
+        if (!canSeeOrg(existing)) throw notFound(`Organization ${body.id}`);
+        throw forbidden("Only administrators and the organization's owner may update it");
+      }
+      if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
+      const updated = await updateOrgById(db, existing.id, changes).catch((e) =>
+        translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
+      );
+      if (!updated[0]) throw notFound("Organization");
+      return c.json({ result: "UPDATED", ok: true, id: existing.id } as const);
+    }
+
+    if (body.id !== undefined) throw notFound(`Organization ${body.id}`);
+    requireAdmin(caller, "create organizations");
+    const id = crypto.randomUUID();
+    const results = await db
+      .batch(
+        createOrgBatch(
+          db,
+          {
+            id,
+            name: body.name!, // without an id, a name was required above
+            visibility: body.visibility ?? "PUBLIC",
+            ownerId: owner?.id ?? caller.id,
+            meta: body.meta,
+            cfg: body.cfg,
+          },
+          changes,
+        ),
+      )
+      .catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
+    const holder = results[4][0];
+    if (!holder) throw new Error("organization missing right after its upsert");
+    return c.json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id } as const);
+  })
+
+  .get("/", valid("query", ListOrgsQuery), async (c) => {
+    const q = c.req.valid("query");
+    const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.var.db, ref, q)]);
+    const link = nextPageLink(c.req.url, q.offset, q.limit, rows.length);
+    if (link) c.header("Link", link);
+    return c.json(rows.slice(0, q.limit).map(toOrgEntry));
+  })
+
+  .get("/:orgName", async (c) => {
+    const orgName = c.req.param("orgName");
+    const [, [rows]] = await batchAsCaller(c, (ref) => [findOrg(c.var.db, ref, { name: orgName })]);
+    const org = rows[0];
+    if (!org || !canSeeOrg(org)) throw notFound(`Organization '${orgName}'`);
+    return c.json(toOrgEntry(org));
+  })
+
+  .delete("/:orgName", valid("query", DeleteOrgQuery), async (c) => {
+    const orgName = c.req.param("orgName");
+    if (c.req.valid("query").confirmation?.toLowerCase() !== "yes") {
+      throw new ApiError("BAD_REQUEST", "Operation must be confirmed");
+    }
+    const db = c.var.db;
+    // The admin check travels inside the DELETE: one round trip, nothing deleted for a non-admin.
+    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
+      db
+        .delete(organizations)
+        .where(and(lowerEq(organizations.name, orgName), sql`${ref.isAdmin} = 1`))
+        .returning({ id: organizations.id }),
+    ]);
+    requireAdmin(caller, "delete organizations");
+    if (!deleted[0]) throw notFound(`Organization '${orgName}'`);
+    return c.json({ result: "DELETED", ok: true } as const);
+  });

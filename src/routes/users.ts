@@ -1,0 +1,68 @@
+import { and, eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import * as v from "valibot";
+import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../db/caller";
+import { users } from "../db/schema";
+import { findUser, upsertUserBatch } from "../db/users";
+import type { AppEnv } from "../env";
+import { forbidden, notFound } from "../lib/errors";
+import { valid } from "../lib/validate";
+import { KIB, limitBody } from "../middleware/body-limit";
+import { Uuid } from "../schemas/common";
+import { ADMIN_ROLE, CreateOrUpdateUserRequest, type UserEntry } from "../schemas/users";
+
+export const usersRouter = new Hono<AppEnv>()
+  .use(limitBody(256 * KIB))
+
+  .post("/", valid("json", CreateOrUpdateUserRequest), async (c) => {
+    const body = c.req.valid("json");
+    requireAdmin(await requireCaller(c), "create or update users");
+    const isAdmin = body.roles === undefined ? undefined : body.roles.includes(ADMIN_ROLE);
+    const id = crypto.randomUUID();
+    const db = c.var.db;
+    const results = await db.batch(
+      upsertUserBatch(
+        db,
+        { id, username: body.username, type: body.type ?? "LOCAL", isAdmin: isAdmin ?? false },
+        { type: body.type, isAdmin },
+      ),
+    );
+    const holder = results[3][0];
+    if (!holder) throw new Error("user missing right after its upsert");
+    return c.json({
+      ok: true,
+      id: holder.id,
+      username: holder.username,
+      result: holder.id === id ? "CREATED" : "UPDATED",
+    } as const);
+  })
+
+  .get("/:username", async (c) => {
+    const username = c.req.param("username");
+    const [caller, [rows]] = await batchAsCaller(c, () => [findUser(c.var.db, { username })]);
+    const user = rows[0];
+    // Users see themselves; administrators see everyone; nobody learns who else exists.
+    if (!user || (!caller.isAdmin && user.id !== caller.id)) throw notFound(`User '${username}'`);
+    const entry: UserEntry = {
+      id: user.id,
+      username: user.username,
+      type: user.type,
+      roles: user.isAdmin ? [ADMIN_ROLE] : [],
+    };
+    return c.json(entry);
+  })
+
+  .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
+    const { id } = c.req.valid("param");
+    if (id === ADMIN_USER_ID) throw forbidden("The built-in admin user cannot be deleted");
+    const db = c.var.db;
+    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
+      db
+        .delete(users)
+        .where(and(eq(users.id, id), sql`${ref.isAdmin} = 1`))
+        .returning({ id: users.id }),
+    ]);
+    requireAdmin(caller, "delete users");
+    if (!deleted[0]) throw notFound(`User ${id}`);
+    return c.json({ ok: true, result: "DELETED" } as const);
+  });

@@ -1,0 +1,59 @@
+import * as v from "valibot";
+import { VISIBILITIES } from "../db/schema";
+
+/** Concord's entity name rule (organizations, teams, projects, secrets, stores...). */
+export const NAME_PATTERN = /^[0-9a-zA-Z][0-9a-zA-Z_@.\-~]{2,127}$/;
+
+export const EntityName = v.pipe(
+  v.string("must be a string"),
+  v.regex(
+    NAME_PATTERN,
+    "must be 3 to 128 characters of letters, digits and _ @ . - ~, starting with a letter or digit",
+  ),
+);
+
+export const Uuid = v.pipe(v.string("must be a string"), v.uuid("must be a UUID"));
+
+export const Visibility = v.picklist(VISIBILITIES, "must be PUBLIC or PRIVATE");
+
+export const MAX_JSON_OBJECT_BYTES = 32 * 1024;
+
+const isPlainObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === "object" && value !== null && !Array.isArray(value);
+
+/** A JSON object (not an array, string or null) of at most 32 KiB serialized; output is its JSON text. */
+export const JsonObjectText = v.pipe(
+  v.unknown(),
+  v.check(isPlainObject, "must be a JSON object"),
+  v.transform((value) => JSON.stringify(value)),
+  v.check(
+    (text) => new TextEncoder().encode(text).byteLength <= MAX_JSON_OBJECT_BYTES,
+    `must be at most ${MAX_JSON_OBJECT_BYTES / 1024} KiB serialized`,
+  ),
+);
+
+/** Query-string boolean ("true"/"false", any case). */
+export const QueryBoolean = v.pipe(
+  v.string(),
+  v.toLowerCase(),
+  v.picklist(["true", "false"], "must be true or false"),
+  v.transform((s) => s === "true"),
+);
+
+/** Query-string integer within [min, max]. */
+export const QueryInt = (min: number, max: number) =>
+  v.pipe(
+    v.string(),
+    v.regex(/^\d{1,9}$/, "must be a whole number"),
+    v.transform(Number),
+    v.minValue(min, `must be at least ${min}`),
+    v.maxValue(max, `must be at most ${max}`),
+  );
+
+export const PageQuery = {
+  offset: v.optional(QueryInt(0, 1_000_000_000), "0"),
+  limit: v.optional(QueryInt(1, 1000), "1000"),
+  filter: v.optional(v.pipe(v.string(), v.maxLength(128, "must be at most 128 characters"))),
+};
+
+export const parseJsonText = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));

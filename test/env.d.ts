@@ -1,0 +1,11 @@
+declare namespace Cloudflare {
+  interface Env {
+    DB: D1Database;
+    TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
+    ADMIN_API_KEY: string;
+    SECRETS_KEY: string;
+  }
+  interface GlobalProps {
+    mainModule: typeof import("../src/index");
+  }
+}
