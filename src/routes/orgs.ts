@@ -61,21 +61,25 @@ export const orgs = new Hono<AppEnv>()
       cfg: body.cfg,
     };
 
-    if (existing) {
-      if (!caller.isAdmin && existing.ownerId !== caller.id) {
-        if (!canSeeOrg(existing)) throw notFound(`Organization ${body.id}`);
+    if (body.id !== undefined || !caller.isAdmin) {
+      // Update by id, or a non-administrator's update by name: it needs the org as read above.
+      if (!existing) {
+        if (body.id !== undefined) throw notFound(`Organization ${body.id}`);
+        requireAdmin(caller, "create organizations");
+      } else if (!caller.isAdmin && existing.ownerId !== caller.id) {
+        if (!canSeeOrg(existing)) throw notFound(`Organization ${body.id ?? body.name}`);
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const updated = await updateOrgById(db, existing.id, changes).catch((e) =>
+      const updated = await updateOrgById(db, existing!.id, changes).catch((e) =>
         translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
       );
       if (!updated[0]) throw notFound("Organization");
-      return c.json({ result: "UPDATED", ok: true, id: existing.id } as const);
+      return c.json({ result: "UPDATED", ok: true, id: existing!.id } as const);
     }
 
-    if (body.id !== undefined) throw notFound(`Organization ${body.id}`);
-    requireAdmin(caller, "create organizations");
+    // An administrator without an id: create, or update the org of that name, in one atomic batch
+    // whatever the read above saw, so concurrent creators of one name all succeed.
     const id = crypto.randomUUID();
     const results = await db
       .batch(

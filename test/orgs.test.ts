@@ -1,0 +1,461 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import {
+  ADMIN_ID,
+  ADMIN_KEY,
+  type ApiResponse,
+  call,
+  count,
+  createOrg,
+  createUser,
+  expectError,
+  rows,
+  snapshot,
+  uniqueName,
+} from "./helpers";
+
+const orgPath = (name: string) => `/api/v1/org/${encodeURIComponent(name)}`;
+
+describe("POST /api/v1/org: create", () => {
+  it("creates an org owned by the caller, with a default team where the owner is OWNER", async () => {
+    const name = uniqueName();
+    const res = await call("POST", "/api/v1/org", { json: { name, meta: { a: 1 }, cfg: { b: [1, 2] } } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: "CREATED", ok: true, id: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+
+    const got = await call("GET", orgPath(name));
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual({
+      id: res.body.id,
+      name,
+      visibility: "PUBLIC",
+      owner: { id: ADMIN_ID, username: "admin" },
+      meta: { a: 1 },
+      cfg: { b: [1, 2] },
+    });
+    const members = await rows(
+      `SELECT t.name, m.user_id, m.role FROM teams t JOIN team_members m ON m.team_id = t.id WHERE t.org_id = ?`,
+      res.body.id,
+    );
+    expect(members).toEqual([{ name: "default", user_id: ADMIN_ID, role: "OWNER" }]);
+  });
+
+  it("takes the owner by username or id, and refuses an unknown owner without changing anything", async () => {
+    const user = await createUser();
+    const byName = await createOrg({ owner: { username: user.username.toUpperCase() } });
+    const byId = await createOrg({ owner: { id: user.id } });
+    for (const org of [byName, byId]) {
+      const got = await call("GET", orgPath(org.name));
+      expect(got.body.owner).toEqual({ id: user.id, username: user.username });
+      expect(await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ? AND m.user_id = ? AND m.role = 'OWNER'`, org.id, user.id)).toBe(1);
+    }
+
+    const before = await snapshot();
+    const res = await call("POST", "/api/v1/org", { json: { name: uniqueName(), owner: { username: "nobody-" + uniqueName() } } });
+    expectError(res, 400, "VALIDATION_FAILED");
+    expect(res.body.details).toEqual([{ id: "owner", message: "no such user" }]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("is forbidden to non-administrators and changes nothing", async () => {
+    const user = await createUser();
+    const before = await snapshot();
+    const res = await call("POST", "/api/v1/org", { key: user.key, json: { name: uniqueName() } });
+    expectError(res, 403, "FORBIDDEN");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("lets a user made administrator through roles create orgs", async () => {
+    const admin = await createUser({ admin: true });
+    const org = await createOrg({}, admin.key);
+    const got = await call("GET", orgPath(org.name), { key: admin.key });
+    expect(got.body.owner).toEqual({ id: admin.id, username: admin.username });
+  });
+
+  it("treats names case-insensitively: same name in another case updates, lookups ignore case, the stored case is returned", async () => {
+    const name = `Case-${uniqueName()}`;
+    const created = await createOrg({ name });
+    const again = await call("POST", "/api/v1/org", { json: { name: name.toUpperCase(), visibility: "PRIVATE" } });
+    expect(again.body).toEqual({ result: "UPDATED", ok: true, id: created.id });
+    const got = await call("GET", orgPath(name.toLowerCase()));
+    expect(got.status).toBe(200);
+    expect(got.body.name).toBe(name);
+    expect(got.body.visibility).toBe("PRIVATE");
+    expect(await count(`SELECT 1 FROM organizations WHERE lower(name) = lower(?)`, name)).toBe(1);
+  });
+
+  it("20 parallel creates of one new name give one org, one CREATED and 19 UPDATED with the same id", async () => {
+    const name = uniqueName("race");
+    const results = await Promise.all(
+      Array.from({ length: 20 }, () => call("POST", "/api/v1/org", { json: { name, meta: { same: true } } })),
+    );
+    for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(200);
+    expect(results.filter((r) => r.body.result === "CREATED")).toHaveLength(1);
+    expect(results.filter((r) => r.body.result === "UPDATED")).toHaveLength(19);
+    expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
+    expect(await count(`SELECT 1 FROM organizations WHERE lower(name) = lower(?)`, name)).toBe(1);
+    expect(await count(`SELECT 1 FROM teams WHERE org_id = ?`, results[0]!.body.id)).toBe(1);
+  });
+});
+
+describe("POST /api/v1/org: update", () => {
+  it("Concord's scenario: create, rename by id, get by the new name, find it in the list", async () => {
+    const org = await createOrg();
+    const newName = uniqueName("renamed");
+    const renamed = await call("POST", "/api/v1/org", { json: { id: org.id, name: newName } });
+    expect(renamed.body).toEqual({ result: "UPDATED", ok: true, id: org.id });
+
+    expectError(await call("GET", orgPath(org.name)), 404, "NOT_FOUND");
+    const got = await call("GET", orgPath(newName));
+    expect(got.status).toBe(200);
+    expect(got.body.id).toBe(org.id);
+    const list = await call("GET", `/api/v1/org?filter=${encodeURIComponent(newName)}`);
+    expect(list.body.map((o: { id: string }) => o.id)).toEqual([org.id]);
+  });
+
+  it("replaces meta whole by id and leaves unsent fields alone", async () => {
+    const org = await createOrg({ meta: { x: 1, y: 2 }, cfg: { keep: true }, visibility: "PRIVATE" });
+    const res = await call("POST", "/api/v1/org", { json: { id: org.id, meta: { z: 3 } } });
+    expect(res.body.result).toBe("UPDATED");
+    const got = await call("GET", orgPath(org.name));
+    expect(got.body.meta).toEqual({ z: 3 });
+    expect(got.body.cfg).toEqual({ keep: true });
+    expect(got.body.visibility).toBe("PRIVATE");
+    expect(got.body.name).toBe(org.name);
+  });
+
+  it("does not rename by name alone: a name without id updates the org of that name", async () => {
+    const org = await createOrg();
+    const res = await call("POST", "/api/v1/org", { json: { name: org.name.toUpperCase(), cfg: { v: 2 } } });
+    expect(res.body).toEqual({ result: "UPDATED", ok: true, id: org.id });
+    expect((await call("GET", orgPath(org.name))).body.name).toBe(org.name);
+  });
+
+  it("answers 409 for a rename onto another org's name (any case) and changes nothing", async () => {
+    const a = await createOrg();
+    const b = await createOrg();
+    const before = await snapshot();
+    const res = await call("POST", "/api/v1/org", { json: { id: a.id, name: b.name.toUpperCase() } });
+    expectError(res, 409, "CONFLICT");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("answers 404 for an unknown id", async () => {
+    const res = await call("POST", "/api/v1/org", { json: { id: crypto.randomUUID(), name: uniqueName() } });
+    expectError(res, 404, "NOT_FOUND");
+  });
+
+  it("lets the owner update its org, forbids others, and hides a PRIVATE org from non-members", async () => {
+    const owner = await createUser();
+    const stranger = await createUser();
+    const org = await createOrg({ owner: { id: owner.id } });
+    const byOwner = await call("POST", "/api/v1/org", { key: owner.key, json: { id: org.id, meta: { by: "owner" } } });
+    expect(byOwner.body.result).toBe("UPDATED");
+
+    const before = await snapshot();
+    expectError(await call("POST", "/api/v1/org", { key: stranger.key, json: { id: org.id, meta: {} } }), 403, "FORBIDDEN");
+    expectError(await call("POST", "/api/v1/org", { key: stranger.key, json: { name: org.name, meta: {} } }), 403, "FORBIDDEN");
+    expect(await snapshot()).toBe(before);
+
+    const hidden = await createOrg({ visibility: "PRIVATE" });
+    expectError(await call("POST", "/api/v1/org", { key: stranger.key, json: { id: hidden.id, meta: {} } }), 404, "NOT_FOUND");
+    expect(await snapshot()).not.toBe(before);
+  });
+
+  it("lets an owner hand its org over, after which it can no longer update it", async () => {
+    const owner = await createUser();
+    const next = await createUser();
+    const org = await createOrg({ owner: { id: owner.id } });
+    const handover = await call("POST", "/api/v1/org", { key: owner.key, json: { id: org.id, owner: { username: next.username } } });
+    expect(handover.body.result).toBe("UPDATED");
+    expect((await call("GET", orgPath(org.name))).body.owner).toEqual({ id: next.id, username: next.username });
+    expectError(await call("POST", "/api/v1/org", { key: owner.key, json: { id: org.id, meta: {} } }), 403, "FORBIDDEN");
+  });
+});
+
+describe("GET /api/v1/org/{orgName}", () => {
+  it("hides a PRIVATE org from a non-member (404, not in lists) and shows it once they own it", async () => {
+    const user = await createUser();
+    const org = await createOrg({ visibility: "PRIVATE" });
+    expectError(await call("GET", orgPath(org.name), { key: user.key }), 404, "NOT_FOUND");
+    const list = await call("GET", `/api/v1/org?filter=${org.name}`, { key: user.key });
+    expect(list.body).toEqual([]);
+
+    await call("POST", "/api/v1/org", { json: { id: org.id, owner: { id: user.id } } });
+    const got = await call("GET", orgPath(org.name), { key: user.key });
+    expect(got.status).toBe(200);
+    expect(got.body.owner.id).toBe(user.id);
+    const listed = await call("GET", `/api/v1/org?filter=${org.name}`, { key: user.key });
+    expect(listed.body.map((o: { id: string }) => o.id)).toEqual([org.id]);
+  });
+
+  it("shows a PRIVATE org to a member of any of its teams", async () => {
+    const user = await createUser();
+    const org = await createOrg({ visibility: "PRIVATE" });
+    const teamId = crypto.randomUUID();
+    await env.DB.batch([
+      env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(teamId, org.id),
+      env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 'MEMBER')`).bind(teamId, user.id),
+    ]);
+    expect((await call("GET", orgPath(org.name), { key: user.key })).status).toBe(200);
+  });
+
+  it("answers 404 for an unknown org, in one round trip", async () => {
+    const user = await createUser();
+    const res = await call("GET", orgPath(uniqueName("missing")), { key: user.key });
+    expectError(res, 404, "NOT_FOUND");
+    expect(res.roundTrips).toBe(1);
+  });
+});
+
+describe("GET /api/v1/org", () => {
+  it("orders by name case-insensitively, filters by substring in any case, pages with offset/limit and a Link header", async () => {
+    const tag = uniqueName("list").replace(/-/g, "");
+    const names = [`b${tag}`, `A${tag}`, `c${tag}`, `B${tag}x`];
+    for (const name of names) await createOrg({ name });
+    const all = await call("GET", `/api/v1/org?filter=${tag.toUpperCase()}`);
+    expect(all.status).toBe(200);
+    expect(all.body.map((o: { name: string }) => o.name)).toEqual([`A${tag}`, `b${tag}`, `B${tag}x`, `c${tag}`]);
+    expect(all.headers.get("Link")).toBeNull();
+
+    const page1 = await call("GET", `/api/v1/org?filter=${tag}&limit=2`);
+    expect(page1.body.map((o: { name: string }) => o.name)).toEqual([`A${tag}`, `b${tag}`]);
+    const link = page1.headers.get("Link");
+    expect(link).toBe(`</api/v1/org?filter=${tag}&limit=2&offset=2>; rel="next"`);
+    const next = link!.slice(1, link!.indexOf(">"));
+    const page2 = await call("GET", next);
+    expect(page2.body.map((o: { name: string }) => o.name)).toEqual([`B${tag}x`, `c${tag}`]);
+    expect(page2.headers.get("Link")).toBeNull();
+  });
+
+  it("treats % and _ in the filter literally", async () => {
+    const tag = uniqueName("lit");
+    await createOrg({ name: `${tag}_x` });
+    await createOrg({ name: `${tag}ax` });
+    const res = await call("GET", `/api/v1/org?filter=${encodeURIComponent(`${tag}_`)}`);
+    expect(res.body.map((o: { name: string }) => o.name)).toEqual([`${tag}_x`]);
+    expect((await call("GET", `/api/v1/org?filter=${encodeURIComponent(`${tag}%`)}`)).body).toEqual([]);
+  });
+
+  it("shows non-admins PUBLIC orgs plus their own and their teams'; onlyCurrent shows only their own and their teams'", async () => {
+    const user = await createUser();
+    const tag = uniqueName("vis");
+    const pub = await createOrg({ name: `${tag}-pub` });
+    const priv = await createOrg({ name: `${tag}-priv`, visibility: "PRIVATE" });
+    const owned = await createOrg({ name: `${tag}-owned`, visibility: "PRIVATE", owner: { id: user.id } });
+    const member = await createOrg({ name: `${tag}-member`, visibility: "PRIVATE" });
+    const teamId = crypto.randomUUID();
+    await env.DB.batch([
+      env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(teamId, member.id),
+      env.DB.prepare(`INSERT INTO team_members (team_id, user_id) VALUES (?, ?)`).bind(teamId, user.id),
+    ]);
+    const ids = (res: { body: { id: string }[] }) => res.body.map((o) => o.id).sort();
+
+    const visible = await call("GET", `/api/v1/org?filter=${tag}`, { key: user.key });
+    expect(ids(visible)).toEqual([pub.id, owned.id, member.id].sort());
+    expect(visible.roundTrips).toBe(1);
+    const mine = await call("GET", `/api/v1/org?filter=${tag}&onlyCurrent=true`, { key: user.key });
+    expect(ids(mine)).toEqual([owned.id, member.id].sort());
+    const admin = await call("GET", `/api/v1/org?filter=${tag}`);
+    expect(ids(admin)).toEqual([pub.id, priv.id, owned.id, member.id].sort());
+  });
+
+  it("accepts limit 1..1000 only", async () => {
+    for (const bad of ["0", "1001", "-1", "abc", "1.5"]) {
+      const res = await call("GET", `/api/v1/org?limit=${bad}`);
+      expectError(res, 400, "VALIDATION_FAILED");
+      expect(res.body.details[0].id).toBe("limit");
+    }
+    expect((await call("GET", "/api/v1/org?limit=1000")).status).toBe(200);
+    expectError(await call("GET", "/api/v1/org?offset=-3"), 400, "VALIDATION_FAILED");
+    expectError(await call("GET", "/api/v1/org?onlyCurrent=maybe"), 400, "VALIDATION_FAILED");
+  });
+});
+
+describe("DELETE /api/v1/org/{orgName}", () => {
+  it("needs confirmation=yes (any case)", async () => {
+    const org = await createOrg();
+    for (const q of ["", "?confirmation=no", "?confirmation=", "?confirm=yes"]) {
+      const res = await call("DELETE", orgPath(org.name) + q);
+      expectError(res, 400, "BAD_REQUEST");
+      expect(res.body.message).toBe("Operation must be confirmed");
+    }
+    expect((await call("GET", orgPath(org.name))).status).toBe(200);
+    const res = await call("DELETE", orgPath(org.name) + "?confirmation=YES");
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: "DELETED", ok: true });
+    expectError(await call("GET", orgPath(org.name)), 404, "NOT_FOUND");
+  });
+
+  it("is for administrators only (even the owner gets 403) and answers 404 for an unknown org", async () => {
+    const owner = await createUser();
+    const org = await createOrg({ owner: { id: owner.id } });
+    const res = await call("DELETE", orgPath(org.name) + "?confirmation=yes", { key: owner.key });
+    expectError(res, 403, "FORBIDDEN");
+    expect(res.roundTrips).toBe(1);
+    expect((await call("GET", orgPath(org.name))).status).toBe(200);
+    expectError(await call("DELETE", orgPath(uniqueName("nope")) + "?confirmation=yes"), 404, "NOT_FOUND");
+  });
+
+  it("cascades to every child row of that org and of no other, leaving user accounts alone", async () => {
+    const member = await createUser();
+    const doomed = await createOrg();
+    const kept = await createOrg();
+    await seedChildren(doomed.id, member.id);
+    await seedChildren(kept.id, member.id);
+    const keptBefore = await childCounts(kept.id);
+    expect(Object.values(await childCounts(doomed.id)).every((n) => n > 0)).toBe(true);
+
+    const res = await call("DELETE", orgPath(doomed.name) + "?confirmation=yes");
+    expect(res.status).toBe(200);
+    expect(res.roundTrips).toBe(1); // the admin key is known without D1; the DELETE is one statement
+    const after = await childCounts(doomed.id);
+    expect(after).toEqual({ organizations: 0, teams: 0, team_members: 0, projects: 0, repositories: 0, secrets: 0, json_stores: 0, json_store_items: 0 });
+    expect(await childCounts(kept.id)).toEqual(keptBefore);
+    expect(await count(`SELECT 1 FROM users WHERE id = ?`, member.id)).toBe(1);
+  });
+});
+
+/** Child rows of every kind, inserted with SQL (the owned-resource endpoints come in a later issue). */
+async function seedChildren(orgId: string, userId: string) {
+  const id = () => crypto.randomUUID();
+  const [team, project, repo, secret, restricted, store] = [id(), id(), id(), id(), id(), id()];
+  const blob = new Uint8Array([1, 2, 3]);
+  await env.DB.batch([
+    env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(team, orgId),
+    env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 'MAINTAINER')`).bind(team, userId),
+    env.DB.prepare(`INSERT INTO projects (id, org_id, name) VALUES (?, ?, 'proj')`).bind(project, orgId),
+    env.DB.prepare(
+      `INSERT INTO secrets (id, org_id, name, type, encrypted_by, ciphertext, iv) VALUES (?, ?, 'creds', 'DATA', 'SERVER_KEY', ?, ?)`,
+    ).bind(secret, orgId, blob, blob),
+    env.DB.prepare(
+      `INSERT INTO secrets (id, org_id, name, type, project_id, encrypted_by, ciphertext, iv) VALUES (?, ?, 'only-proj', 'DATA', ?, 'SERVER_KEY', ?, ?)`,
+    ).bind(restricted, orgId, project, blob, blob),
+    env.DB.prepare(`INSERT INTO repositories (id, project_id, name, url, secret_id) VALUES (?, ?, 'repo', 'https://example.com/r.git', ?)`).bind(repo, project, secret),
+    env.DB.prepare(`INSERT INTO json_stores (id, org_id, name) VALUES (?, ?, 'inv')`).bind(store, orgId),
+    env.DB.prepare(`INSERT INTO json_store_items (store_id, path, data) VALUES (?, 'a/b', '{"x":1}')`).bind(store),
+  ]);
+}
+
+async function childCounts(orgId: string) {
+  return {
+    organizations: await count(`SELECT 1 FROM organizations WHERE id = ?`, orgId),
+    teams: await count(`SELECT 1 FROM teams WHERE org_id = ?`, orgId),
+    team_members: await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ?`, orgId),
+    projects: await count(`SELECT 1 FROM projects WHERE org_id = ?`, orgId),
+    repositories: await count(`SELECT 1 FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.org_id = ?`, orgId),
+    secrets: await count(`SELECT 1 FROM secrets WHERE org_id = ?`, orgId),
+    json_stores: await count(`SELECT 1 FROM json_stores WHERE org_id = ?`, orgId),
+    json_store_items: await count(`SELECT 1 FROM json_store_items i JOIN json_stores s ON s.id = i.store_id WHERE s.org_id = ?`, orgId),
+  };
+}
+
+describe("bad input gets the documented 4xx and changes nothing", () => {
+  const bigMeta = { blob: "x".repeat(33 * 1024) };
+  const cases: [string, () => Promise<ApiResponse>, number, string, string?][] = [
+    ["name of 2 characters", () => call("POST", "/api/v1/org", { json: { name: "ab" } }), 400, "VALIDATION_FAILED", "name"],
+    ["name of 129 characters", () => call("POST", "/api/v1/org", { json: { name: "a".repeat(129) } }), 400, "VALIDATION_FAILED", "name"],
+    ["name with a leading dash", () => call("POST", "/api/v1/org", { json: { name: "-abc" } }), 400, "VALIDATION_FAILED", "name"],
+    ["name with spaces", () => call("POST", "/api/v1/org", { json: { name: "my org" } }), 400, "VALIDATION_FAILED", "name"],
+    ["name with unicode", () => call("POST", "/api/v1/org", { json: { name: "orgé-ü" } }), 400, "VALIDATION_FAILED", "name"],
+    ["name as a number", () => call("POST", "/api/v1/org", { json: { name: 12345 } }), 400, "VALIDATION_FAILED", "name"],
+    ["no name and no id", () => call("POST", "/api/v1/org", { json: { visibility: "PUBLIC" } }), 400, "VALIDATION_FAILED", "name"],
+    ["id not a UUID", () => call("POST", "/api/v1/org", { json: { id: "123", name: "valid-name" } }), 400, "VALIDATION_FAILED", "id"],
+    ["visibility unknown", () => call("POST", "/api/v1/org", { json: { name: "valid-name", visibility: "SECRET" } }), 400, "VALIDATION_FAILED", "visibility"],
+    ["visibility lower case", () => call("POST", "/api/v1/org", { json: { name: "valid-name", visibility: "public" } }), 400, "VALIDATION_FAILED", "visibility"],
+    ["meta as an array", () => call("POST", "/api/v1/org", { json: { name: "valid-name", meta: [1, 2] } }), 400, "VALIDATION_FAILED", "meta"],
+    ["meta as a string", () => call("POST", "/api/v1/org", { json: { name: "valid-name", meta: "{}" } }), 400, "VALIDATION_FAILED", "meta"],
+    ["meta as null", () => call("POST", "/api/v1/org", { json: { name: "valid-name", meta: null } }), 400, "VALIDATION_FAILED", "meta"],
+    ["cfg over 32 KiB", () => call("POST", "/api/v1/org", { json: { name: "valid-name", cfg: bigMeta } }), 400, "VALIDATION_FAILED", "cfg"],
+    ["owner as a string", () => call("POST", "/api/v1/org", { json: { name: "valid-name", owner: "admin" } }), 400, "VALIDATION_FAILED", "owner"],
+    ["owner without id or username", () => call("POST", "/api/v1/org", { json: { name: "valid-name", owner: {} } }), 400, "VALIDATION_FAILED", "owner"],
+    ["body as an array", () => call("POST", "/api/v1/org", { json: [{ name: "valid-name" }] }), 400, "VALIDATION_FAILED"],
+    ["body as a string", () => call("POST", "/api/v1/org", { json: "valid-name" }), 400, "VALIDATION_FAILED"],
+    ["malformed JSON", () => call("POST", "/api/v1/org", { raw: '{"name": "valid-name"', contentType: "application/json" }), 400, "BAD_REQUEST"],
+    ["empty JSON body", () => call("POST", "/api/v1/org", { raw: "", contentType: "application/json" }), 400, "BAD_REQUEST"],
+    ["wrong content type", () => call("POST", "/api/v1/org", { raw: "name=valid-name", contentType: "application/x-www-form-urlencoded" }), 415, "UNSUPPORTED_MEDIA_TYPE"],
+    ["no content type", () => call("POST", "/api/v1/org", { raw: '{"name":"valid-name"}' }), 415, "UNSUPPORTED_MEDIA_TYPE"],
+    ["huge body", () => call("POST", "/api/v1/org", { json: { name: "valid-name", pad: "x".repeat(300 * 1024) } }), 413, "PAYLOAD_TOO_LARGE"],
+  ];
+
+  it.each(cases)("%s", async (_label, send, status, code, field) => {
+    const before = await snapshot();
+    const res = await send();
+    expectError(res, status, code);
+    if (field) expect(res.body.details.map((d: { id: string }) => d.id)).toContain(field);
+    expect(res.body.message).not.toMatch(/SQL|sqlite|D1_/i);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("refuses a huge body sent without Content-Length (streamed)", async () => {
+    const before = await snapshot();
+    const chunk = new TextEncoder().encode(" ".repeat(64 * 1024));
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent++ < 6) controller.enqueue(chunk);
+        else controller.close();
+      },
+    });
+    const res = await call("POST", "/api/v1/org", { raw: stream, contentType: "application/json" });
+    expectError(res, 413, "PAYLOAD_TOO_LARGE");
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("ignores unknown fields", async () => {
+    const name = uniqueName();
+    const res = await call("POST", "/api/v1/org", { json: { name, unknownField: 1, orgId: "x" } });
+    expect(res.body.result).toBe("CREATED");
+  });
+});
+
+describe("authentication", () => {
+  it("answers ping and version without a key", async () => {
+    const ping = await call("GET", "/api/v1/server/ping", { key: null });
+    expect(ping.status).toBe(200);
+    expect(ping.body).toEqual({ ok: true });
+    const version = await call("GET", "/api/v1/server/version", { key: null });
+    expect(version.status).toBe(200);
+    expect(version.body).toMatchObject({ ok: true, version: expect.any(String) });
+  });
+
+  it("answers 401 with WWW-Authenticate for a missing, unknown or expired key", async () => {
+    const user = await createUser();
+    await env.DB.prepare(`UPDATE api_keys SET expires_at = '2000-01-01T00:00:00.000Z' WHERE user_id = ?`).bind(user.id).run();
+    for (const key of [null, "", "not-a-key", user.key, `Bearer ${user.key}`]) {
+      const res = await call("GET", "/api/v1/org", { key });
+      expectError(res, 401, "UNAUTHORIZED");
+      expect(res.headers.get("WWW-Authenticate")).toMatch(/^Bearer/);
+    }
+    expectError(await call("POST", "/api/v1/org", { key: "wrong", json: { name: uniqueName() } }), 401, "UNAUTHORIZED");
+  });
+
+  it("accepts the key bare or as a Bearer token, and the admin key too", async () => {
+    const user = await createUser();
+    expect((await call("GET", "/api/v1/org", { key: user.key })).status).toBe(200);
+    expect((await call("GET", "/api/v1/org", { key: `Bearer ${user.key}` })).status).toBe(200);
+    expect((await call("GET", "/api/v1/org", { key: `Bearer ${ADMIN_KEY}` })).status).toBe(200);
+  });
+
+  it("gives every response an X-Request-Id and unknown routes the error envelope", async () => {
+    const res = await call("GET", "/api/v1/nothing-here");
+    expectError(res, 404, "NOT_FOUND");
+    const outside = await call("GET", "/elsewhere", { key: null });
+    expectError(outside, 404, "NOT_FOUND");
+    expect((await call("GET", "/api/v1/server/ping", { key: null })).headers.get("X-Request-Id")).toBeTruthy();
+  });
+});
+
+describe("D1 round trips (the API-key lookup travels with the work)", () => {
+  it("reads take 1, writes at most 2", async () => {
+    const user = await createUser({ admin: true });
+    const name = uniqueName();
+    const created = await call("POST", "/api/v1/org", { key: user.key, json: { name } });
+    expect(created.roundTrips).toBe(2);
+    const updated = await call("POST", "/api/v1/org", { key: user.key, json: { name, meta: { a: 1 } } });
+    expect(updated.roundTrips).toBe(2);
+    expect((await call("GET", orgPath(name), { key: user.key })).roundTrips).toBe(1);
+    expect((await call("GET", "/api/v1/org?limit=5", { key: user.key })).roundTrips).toBe(1);
+    expect((await call("DELETE", orgPath(name) + "?confirmation=yes", { key: user.key })).roundTrips).toBe(1);
+  });
+});
