@@ -3,9 +3,14 @@ import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { onError, onNotFound } from "./lib/errors";
 import { authenticate } from "./middleware/auth";
+import { limitBody } from "./middleware/body-limit";
 import { database } from "./middleware/db";
 import { apiKeysRouter } from "./routes/api-keys";
-import { orgs } from "./routes/orgs";
+import { jsonStoresRouter } from "./routes/json-stores";
+import { orgsRouter } from "./routes/orgs";
+import { projectsRouter, repositoriesRouter } from "./routes/projects";
+import { secretsRouter } from "./routes/secrets";
+import { teamsRouter } from "./routes/teams";
 import { serverRouter } from "./routes/server";
 import { usersRouter } from "./routes/users";
 
@@ -14,8 +19,13 @@ const app = new Hono<AppEnv>();
 app.use(requestId({ generator: () => crypto.randomUUID() }));
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
-app.use("/api/*", authenticate, database);
-app.route("/api/v1/org", orgs);
+app.use("/api/*", authenticate, limitBody, database);
+app.route("/api/v1/org", orgsRouter);
+app.route("/api/v1/org/:orgName/team", teamsRouter);
+app.route("/api/v1/org/:orgName/project", projectsRouter);
+app.route("/api/v1/org/:orgName/project/:projectName/repository", repositoriesRouter);
+app.route("/api/v1/org/:orgName/secret", secretsRouter);
+app.route("/api/v1/org/:orgName/jsonstore", jsonStoresRouter);
 app.route("/api/v1/user", usersRouter);
 app.route("/api/v1/apikey", apiKeysRouter);
 

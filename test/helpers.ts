@@ -116,3 +116,23 @@ export function expectError(res: ApiResponse, status: number, code: string) {
   expect(typeof res.body.message).toBe("string");
   expect(res.headers.get("X-Request-Id")).toBeTruthy();
 }
+
+/** multipart/form-data from fields; Blob values are sent as files. */
+export function form(fields: Record<string, string | Blob>): FormData {
+  const data = new FormData();
+  for (const [name, value] of Object.entries(fields)) {
+    if (typeof value === "string") data.set(name, value);
+    else data.set(name, value, `${name}.bin`);
+  }
+  return data;
+}
+
+/** Adds a user to an org's new team (through the API) with the given role; returns the team name. */
+export async function addToNewTeam(orgName: string, user: TestUser, role = "MEMBER"): Promise<string> {
+  const team = uniqueName("team");
+  const created = await call("POST", `/api/v1/org/${orgName}/team`, { json: { name: team } });
+  expect(created.status, JSON.stringify(created.body)).toBe(200);
+  const added = await call("PUT", `/api/v1/org/${orgName}/team/${team}/users`, { json: [{ username: user.username, role }] });
+  expect(added.status, JSON.stringify(added.body)).toBe(200);
+  return team;
+}

@@ -10,7 +10,9 @@ import { and, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
 import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Context } from "hono";
 import type { AppEnv } from "../env";
+import { requireVisibleOrg } from "../lib/access";
 import { ApiError } from "../lib/errors";
+import { findOrg, orgIdOf, type OrgRow } from "./orgs";
 import { apiKeys, users } from "./schema";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
@@ -88,4 +90,22 @@ function adminCaller(c: Context<AppEnv>): Caller | undefined {
   const caller = { id: ADMIN_USER_ID, username: ADMIN_USERNAME, isAdmin: true };
   c.set("caller", caller);
   return caller;
+}
+
+/**
+ * For routes under /api/v1/org/{orgName}: the org (with the caller's access to it) and the route's
+ * own queries, scoped by `orgId`, in the same single batch as the key lookup. An org the caller
+ * may not see is answered 404 here, before the route looks at its own results.
+ */
+export async function batchInOrg<T extends readonly BatchItem<"sqlite">[]>(
+  c: Context<AppEnv>,
+  build: (ref: CallerRef, orgId: SQL<string>) => [...T],
+): Promise<[Caller, OrgRow, BatchResponse<T>]> {
+  const db = c.var.db;
+  const orgName = c.req.param("orgName") ?? "";
+  const [caller, [orgRows, ...rest]] = await batchAsCaller(c, (ref) => [
+    findOrg(db, ref, { name: orgName }),
+    ...build(ref, orgIdOf(orgName)),
+  ]);
+  return [caller, requireVisibleOrg(orgRows[0], orgName), rest as unknown as BatchResponse<T>];
 }

@@ -10,9 +10,15 @@ export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
   sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${teams} ON ${teams.id} = ${teamMembers.teamId}
       WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.userId} = ${callerId})`;
 
-/** Administrator, the org's owner, or a member of any of its teams. */
+/** Administrator, the org's owner, or a member of any of its teams (inside a query on organizations). */
 export const hasOrgAccess = (ref: CallerRef) =>
   sql`(${ref.isAdmin} = 1 OR ${organizations.ownerId} = ${ref.id} OR ${isOrgMember(organizations.id, ref.id)})`;
+
+/** The same, for the org of id `orgId` (inside a query on its children). */
+export const hasAccessToOrg = (orgId: SQLWrapper, ref: CallerRef) =>
+  sql`(${ref.isAdmin} = 1
+       OR (SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId}) = ${ref.id}
+       OR ${isOrgMember(orgId, ref.id)})`;
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */
 const orgEntryColumns = (ref: CallerRef) => ({
@@ -125,3 +131,7 @@ export function createOrgBatch(
     orgIdByName(db, org.name),
   ] as const;
 }
+
+/** The id of the org of that name, as a scalar subquery: lets child queries share the org lookup's batch. */
+export const orgIdOf = (orgName: string) =>
+  sql<string>`(SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, orgName)})`;

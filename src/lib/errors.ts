@@ -90,7 +90,7 @@ export function translateConstraint(
 }
 
 export const onError: ErrorHandler = (err, c) => {
-  if (err instanceof ApiError) return envelope(c, err.code, err.message, err.details);
+  if (err instanceof ApiError && err.code !== "INTERNAL") return envelope(c, err.code, err.message, err.details);
   if (err instanceof HTTPException && err.status < 500) {
     const code = CODE_BY_STATUS[err.status] ?? "BAD_REQUEST";
     return envelope(c, code, err.message || code);
@@ -109,7 +109,9 @@ export const onError: ErrorHandler = (err, c) => {
       error: cause instanceof Error ? `${cause.name}: ${cause.message}` : "non-Error thrown",
     }),
   );
-  return envelope(c, "INTERNAL", `Internal server error (request id ${c.get("requestId") ?? "unknown"})`);
+  // An ApiError("INTERNAL") carries a message written for the operator (e.g. missing configuration).
+  const message = err instanceof ApiError ? err.message : "Internal server error";
+  return envelope(c, "INTERNAL", `${message} (request id ${c.get("requestId") ?? "unknown"})`);
 };
 
 export const onNotFound: NotFoundHandler = (c) =>

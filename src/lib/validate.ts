@@ -30,18 +30,34 @@ export function isJsonRequest(c: Context): boolean {
   return JSON_MEDIA_TYPE.test(mediaType);
 }
 
-type Target = "json" | "query" | "param";
-const WHAT: Record<Target, string> = { json: "request body", query: "query parameters", param: "path parameters" };
+const FORM_MEDIA_TYPES = ["multipart/form-data", "application/x-www-form-urlencoded"];
+
+function isFormRequest(c: Context): boolean {
+  const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  return FORM_MEDIA_TYPES.includes(mediaType);
+}
+
+type Target = "json" | "form" | "query" | "param";
+const WHAT: Record<Target, string> = {
+  json: "request body",
+  form: "form fields",
+  query: "query parameters",
+  param: "path parameters",
+};
 
 /**
  * `valid("json", Schema)` as route middleware; the handler reads `c.req.valid("json")`, typed.
  * hono parses JSON only for JSON content types and answers malformed JSON with a 400 itself;
  * any other content type is refused here with 415 rather than validated as an empty body.
+ * Forms (multipart or urlencoded) may also be sent without any body: then every field is absent.
  */
 export function valid<T extends Target, S extends AnySchema>(target: T, schema: S) {
   return validator(target, (value, c) => {
     if (target === "json" && !isJsonRequest(c)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+    }
+    if (target === "form" && c.req.raw.body !== null && !isFormRequest(c)) {
+      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be multipart/form-data");
     }
     return parseWith(schema, value, WHAT[target]);
   }) as MiddlewareHandler<

@@ -8,13 +8,10 @@ import type { AppEnv } from "../env";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
 import { ApiError, forbidden, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
-import { KIB, limitBody } from "../middleware/body-limit";
 import { Uuid } from "../schemas/common";
 import { CreateApiKeyRequest } from "../schemas/users";
 
 export const apiKeysRouter = new Hono<AppEnv>()
-  .use(limitBody(256 * KIB))
-
   .post("/", valid("json", CreateApiKeyRequest), async (c) => {
     const body = c.req.valid("json");
     const db = c.var.db;

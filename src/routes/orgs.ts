@@ -13,10 +13,10 @@ import { organizations } from "../db/schema";
 import { lowerEq } from "../db/sql";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
+import { canSeeOrg } from "../lib/access";
 import { ApiError, forbidden, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
-import { KIB, limitBody } from "../middleware/body-limit";
 import { parseJsonText } from "../schemas/common";
 import { CreateOrUpdateOrgRequest, DeleteOrgQuery, ListOrgsQuery, type OrgEntry } from "../schemas/orgs";
 
@@ -29,12 +29,7 @@ export const toOrgEntry = (row: OrgRow): OrgEntry => ({
   ...(row.cfg !== null ? { cfg: parseJsonText(row.cfg) as Record<string, unknown> } : {}),
 });
 
-/** A PRIVATE org is "not found" for anyone without access: its existence does not leak. */
-export const canSeeOrg = (row: OrgRow) => row.visibility === "PUBLIC" || row.access;
-
-export const orgs = new Hono<AppEnv>()
-  .use(limitBody(256 * KIB))
-
+export const orgsRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateOrgRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {

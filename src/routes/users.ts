@@ -7,13 +7,10 @@ import { findUser, upsertUserBatch } from "../db/users";
 import type { AppEnv } from "../env";
 import { forbidden, notFound } from "../lib/errors";
 import { valid } from "../lib/validate";
-import { KIB, limitBody } from "../middleware/body-limit";
 import { Uuid } from "../schemas/common";
 import { ADMIN_ROLE, CreateOrUpdateUserRequest, type UserEntry } from "../schemas/users";
 
 export const usersRouter = new Hono<AppEnv>()
-  .use(limitBody(256 * KIB))
-
   .post("/", valid("json", CreateOrUpdateUserRequest), async (c) => {
     const body = c.req.valid("json");
     requireAdmin(await requireCaller(c), "create or update users");

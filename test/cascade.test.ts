@@ -1,0 +1,108 @@
+import { describe, expect, it } from "vitest";
+import { ADMIN_ID, call, count, createOrg, createUser, expectError, form, type TestUser } from "./helpers";
+
+/** Every kind of owned resource, made through the API. */
+async function populate(orgName: string, members: TestUser[]) {
+  const base = `/api/v1/org/${orgName}`;
+  const ok = async (p: Promise<{ status: number; body: unknown }>) => {
+    const res = await p;
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    return res;
+  };
+  await ok(call("POST", `${base}/team`, { json: { name: "builders" } }));
+  await ok(call("PUT", `${base}/team/builders/users`, { json: members.map((m, i) => ({ userId: m.id, role: i ? "MEMBER" : "OWNER" })) }));
+  await ok(call("POST", `${base}/project`, { json: { name: "app", visibility: "PRIVATE" } }));
+  await ok(call("POST", `${base}/project`, { json: { name: "infra" } }));
+  await ok(call("POST", `${base}/secret`, { raw: form({ name: "git-creds", type: "USERNAME_PASSWORD", username: "bot", password: "hunter22" }) }));
+  await ok(call("POST", `${base}/secret`, { raw: form({ name: "blob", type: "DATA", data: "x", storePassword: "long enough" }) }));
+  await ok(call("POST", `${base}/secret`, { raw: form({ name: "deploy-key", type: "KEY_PAIR", project: "app" }) }));
+  await ok(call("POST", `${base}/project/app/repository`, { json: { name: "main", url: "git@host:org/app.git", secretName: "git-creds" } }));
+  await ok(call("POST", `${base}/project/app/repository`, { json: { name: "deploy", url: "ssh://host/app.git", secretName: "deploy-key" } }));
+  await ok(call("POST", `${base}/project/infra/repository`, { json: { name: "terraform", url: "https://host/tf.git" } }));
+  await ok(call("POST", `${base}/jsonstore`, { json: { name: "inventory" } }));
+  for (const k of ["hosts/a", "hosts/b", "vars"]) await ok(call("PUT", `${base}/jsonstore/inventory/item/${k}`, { json: { k } }));
+}
+
+/** What the API shows of an org's resources, as the admin sees it. */
+async function view(orgName: string) {
+  const base = `/api/v1/org/${orgName}`;
+  const get = async (path: string) => (await call("GET", `${base}${path}`)).body;
+  return {
+    org: await get(""),
+    teams: await get("/team"),
+    members: await get("/team/builders/users"),
+    projects: await get("/project"),
+    app: await get("/project/app"),
+    repos: await get("/project/infra/repository"),
+    secrets: await get("/secret"),
+    stores: await get("/jsonstore"),
+    items: await get("/jsonstore/inventory/item"),
+    item: await get("/jsonstore/inventory/item/vars"),
+  };
+}
+
+async function rowsOf(orgId: string) {
+  return {
+    organizations: await count(`SELECT 1 FROM organizations WHERE id = ?`, orgId),
+    teams: await count(`SELECT 1 FROM teams WHERE org_id = ?`, orgId),
+    team_members: await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ?`, orgId),
+    projects: await count(`SELECT 1 FROM projects WHERE org_id = ?`, orgId),
+    repositories: await count(`SELECT 1 FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.org_id = ?`, orgId),
+    secrets: await count(`SELECT 1 FROM secrets WHERE org_id = ?`, orgId),
+    json_stores: await count(`SELECT 1 FROM json_stores WHERE org_id = ?`, orgId),
+    json_store_items: await count(`SELECT 1 FROM json_store_items i JOIN json_stores s ON s.id = i.store_id WHERE s.org_id = ?`, orgId),
+  };
+}
+
+describe("deleting an organization, end to end through the API", () => {
+  it("removes every resource of that org (404s, no rows), leaves the other org untouched and user accounts alive", async () => {
+    const members = [await createUser(), await createUser()];
+    const doomed = await createOrg();
+    const kept = await createOrg();
+    await populate(doomed.name, members);
+    await populate(kept.name, members);
+    const keptView = await view(kept.name);
+    const keptRows = await rowsOf(kept.id);
+    expect(await rowsOf(doomed.id)).toEqual({
+      organizations: 1, teams: 2, team_members: 4, projects: 2, repositories: 3, secrets: 3, json_stores: 1, json_store_items: 3,
+    });
+
+    const res = await call("DELETE", `/api/v1/org/${doomed.name}?confirmation=yes`);
+    expect(res.body).toEqual({ result: "DELETED", ok: true });
+
+    const base = `/api/v1/org/${doomed.name}`;
+    for (const path of [
+      "", "/team", "/team/builders", "/team/builders/users", "/project", "/project/app", "/project/app/repository",
+      "/secret", "/secret/git-creds", "/secret/deploy-key/public", "/jsonstore", "/jsonstore/inventory",
+      "/jsonstore/inventory/item", "/jsonstore/inventory/item/vars",
+    ]) {
+      expectError(await call("GET", `${base}${path}`), 404, "NOT_FOUND");
+    }
+    expectError(await call("POST", `${base}/secret/git-creds/data`), 404, "NOT_FOUND");
+    expect(await rowsOf(doomed.id)).toEqual({
+      organizations: 0, teams: 0, team_members: 0, projects: 0, repositories: 0, secrets: 0, json_stores: 0, json_store_items: 0,
+    });
+
+    expect(await rowsOf(kept.id)).toEqual(keptRows);
+    expect(await view(kept.name)).toEqual(keptView);
+    for (const m of members) {
+      expect(await count(`SELECT 1 FROM users WHERE id = ?`, m.id)).toBe(1);
+      expect((await call("GET", "/api/v1/org", { key: m.key })).status).toBe(200);
+    }
+  });
+
+  it("deleting a user removes its memberships and keys only", async () => {
+    const [leaving, staying] = [await createUser(), await createUser()];
+    const org = await createOrg({ owner: { id: leaving.id } });
+    await populate(org.name, [leaving, staying]);
+    const before = await rowsOf(org.id);
+
+    expect((await call("DELETE", `/api/v1/user/${leaving.id}`)).status).toBe(200);
+    expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, leaving.id)).toBe(0);
+    expect(await count(`SELECT 1 FROM api_keys WHERE user_id = ?`, leaving.id)).toBe(0);
+    // Two memberships went (the default team's OWNER and builders' OWNER); nothing else of the org did.
+    expect(await rowsOf(org.id)).toEqual({ ...before, team_members: before.team_members - 2 });
+    const builders = (await call("GET", `/api/v1/org/${org.name}/team/builders/users`)).body.map((m: { userId: string }) => m.userId);
+    expect(builders.sort()).toEqual([ADMIN_ID, staying.id].sort()); // the admin created the team: MAINTAINER
+  });
+});
