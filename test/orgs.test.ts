@@ -228,6 +228,19 @@ describe("GET /api/v1/org", () => {
     expect(page2.headers.get("Link")).toBeNull();
   });
 
+  it("pages by cursor with after=<name>, case-insensitively, with a Link to the next cursor", async () => {
+    const tag = uniqueName("cur").replace(/-/g, "");
+    for (const name of [`a${tag}`, `B${tag}`, `c${tag}`, `D${tag}`, `e${tag}`]) await createOrg({ name });
+    const page1 = await call("GET", `/api/v1/org?filter=${tag}&after=${`A${tag}`}&limit=2`);
+    expect(page1.body.map((o: { name: string }) => o.name)).toEqual([`B${tag}`, `c${tag}`]);
+    const link = page1.headers.get("Link")!;
+    expect(link).toBe(`</api/v1/org?filter=${tag}&after=c${tag}&limit=2>; rel="next"`);
+    const page2 = await call("GET", link.slice(1, link.indexOf(">")));
+    expect(page2.body.map((o: { name: string }) => o.name)).toEqual([`D${tag}`, `e${tag}`]);
+    expect(page2.headers.get("Link")).toBeNull();
+    expectError(await call("GET", `/api/v1/org?after=${"x".repeat(129)}`), 400, "VALIDATION_FAILED");
+  });
+
   it("treats % and _ in the filter literally", async () => {
     const tag = uniqueName("lit");
     await createOrg({ name: `${tag}_x` });

@@ -1,11 +1,19 @@
 /**
  * `Link: <...>; rel="next"` when the query fetched one row more than the page (that row proves
- * there is a next page); every other query parameter is kept.
+ * there is a next page); every other query parameter is kept. A request paging by cursor
+ * (`after`) gets a next link with the page's last name as the cursor; otherwise the next offset.
  */
-export function nextPageLink(requestUrl: string, offset: number, limit: number, fetched: number): string | undefined {
-  if (fetched <= limit) return undefined;
+export function nextPageLink(
+  requestUrl: string,
+  page: { offset: number; limit: number; fetched: number; lastName?: string },
+): string | undefined {
+  if (page.fetched <= page.limit) return undefined;
   const url = new URL(requestUrl);
-  url.searchParams.set("offset", String(offset + limit));
-  url.searchParams.set("limit", String(limit));
+  if (url.searchParams.has("after") && page.lastName !== undefined) {
+    url.searchParams.set("after", page.lastName);
+  } else {
+    url.searchParams.set("offset", String(page.offset + page.limit));
+  }
+  url.searchParams.set("limit", String(page.limit));
   return `<${url.pathname}${url.search}>; rel="next"`;
 }

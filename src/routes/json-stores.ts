@@ -96,7 +96,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       listItemPaths(db, storeIdOf(orgId, storeName), q),
     ]);
     requireReadableChild(org, rows[0], `JSON store '${storeName}'`);
-    const link = nextPageLink(c.req.url, q.offset, q.limit, paths.length);
+    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: paths.length });
     if (link) c.header("Link", link);
     return c.json(paths.slice(0, q.limit).map((p) => p.path));
   })

@@ -100,7 +100,12 @@ export const orgsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
     const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.var.db, ref, q)]);
-    const link = nextPageLink(c.req.url, q.offset, q.limit, rows.length);
+    const link = nextPageLink(c.req.url, {
+      offset: q.offset,
+      limit: q.limit,
+      fetched: rows.length,
+      lastName: rows[q.limit - 1]?.name,
+    });
     if (link) c.header("Link", link);
     return c.json(rows.slice(0, q.limit).map(toOrgEntry));
   })

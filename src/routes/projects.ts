@@ -89,7 +89,7 @@ export const projectsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
     const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listProjects(c.var.db, ref, orgId, q)]);
-    const link = nextPageLink(c.req.url, q.offset, q.limit, rows.length);
+    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
     if (link) c.header("Link", link);
     return c.json(rows.slice(0, q.limit).map((p) => toProjectEntry(org, p)));
   })

@@ -1,0 +1,164 @@
+// The benchmark's baseline: the same requests as the app answers (ping, list/get/create/update/delete
+// org), the same API-key lookup in the same batch, the same SQL, written by hand on env.DB with no
+// Hono, Valibot or Drizzle. It validates nothing and is not an API: it only marks the physical limit.
+
+const ADMIN_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
+const encoder = new TextEncoder();
+
+const json = (body, status = 200, headers = {}) =>
+  new Response(JSON.stringify(body), { status, headers: { "Content-Type": "application/json", ...headers } });
+
+async function sha256Hex(text) {
+  const digest = await crypto.subtle.digest("SHA-256", encoder.encode(text));
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
+async function credential(request, env) {
+  const header = request.headers.get("Authorization") ?? "";
+  const key = header.replace(/^Bearer\s+/i, "").trim();
+  if (!key) return undefined;
+  const [a, b] = await Promise.all([crypto.subtle.digest("SHA-256", encoder.encode(key)), crypto.subtle.digest("SHA-256", encoder.encode(env.ADMIN_API_KEY))]);
+  if (crypto.subtle.timingSafeEqual(a, b)) return { admin: true };
+  return { keyHash: await sha256Hex(key) };
+}
+
+/** Runs `work(callerIdSql, isAdminSql, params)` statements with the key lookup in front, in one batch. */
+async function batchAsCaller(env, cred, work) {
+  if (cred.admin) {
+    const stmts = work("?1", "1", [ADMIN_ID]);
+    const results = stmts.length ? await env.DB.batch(stmts) : [];
+    return [{ id: ADMIN_ID, isAdmin: true }, results];
+  }
+  const now = new Date().toISOString();
+  const validKey = `k.key_hash = ?1 AND (k.expires_at IS NULL OR k.expires_at > ?2)`;
+  const callerId = `(SELECT k.user_id FROM api_keys k WHERE ${validKey})`;
+  const isAdmin = `(SELECT is_admin FROM users WHERE id = ${callerId})`;
+  const lookup = env.DB.prepare(`SELECT u.id, u.username, u.is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${validKey} LIMIT 1`).bind(cred.keyHash, now);
+  const [found, ...results] = await env.DB.batch([lookup, ...work(callerId, isAdmin, [cred.keyHash, now])]);
+  const row = found.results[0];
+  if (!row) return [undefined, []];
+  return [{ id: row.id, isAdmin: row.is_admin === 1 }, results];
+}
+
+const orgSelect = (callerId, isAdmin) => `
+  SELECT o.id, o.name, o.visibility, o.meta, o.cfg, o.owner_id, u.username,
+    (${isAdmin} = 1 OR o.owner_id = ${callerId} OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
+       WHERE t.org_id = o.id AND tm.user_id = ${callerId})) AS access
+  FROM organizations o LEFT JOIN users u ON u.id = o.owner_id`;
+
+const toEntry = (r) => ({
+  id: r.id,
+  name: r.name,
+  visibility: r.visibility,
+  ...(r.owner_id && r.username ? { owner: { id: r.owner_id, username: r.username } } : {}),
+  ...(r.meta !== null ? { meta: JSON.parse(r.meta) } : {}),
+  ...(r.cfg !== null ? { cfg: JSON.parse(r.cfg) } : {}),
+});
+
+const unauthorized = () => json({ ok: false, code: "UNAUTHORIZED", message: "Unknown or expired API key" }, 401);
+const notFound = () => json({ ok: false, code: "NOT_FOUND", message: "not found" }, 404);
+
+export default {
+  async fetch(request, env) {
+    const url = new URL(request.url);
+    const path = url.pathname;
+    if (path === "/api/v1/server/ping") return json({ ok: true });
+    const cred = await credential(request, env);
+    if (!cred) return unauthorized();
+
+    if (path === "/api/v1/org" && request.method === "GET") {
+      const limit = Number(url.searchParams.get("limit") ?? 1000);
+      const offset = Number(url.searchParams.get("offset") ?? 0);
+      const filter = url.searchParams.get("filter");
+      const after = url.searchParams.get("after");
+      const [caller, [rows]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => {
+        const where = [`(${isAdmin} = 1 OR o.visibility = 'PUBLIC' OR o.owner_id = ${callerId} OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = o.id AND tm.user_id = ${callerId}))`];
+        const binds = [...params];
+        if (filter) {
+          binds.push(`%${filter.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
+          where.push(`lower(o.name) LIKE ?${binds.length} ESCAPE '\\'`);
+        }
+        if (after) {
+          binds.push(after);
+          where.push(`lower(o.name) > lower(?${binds.length})`);
+        }
+        binds.push(limit + 1, offset);
+        const sql = `${orgSelect(callerId, isAdmin)} WHERE ${where.join(" AND ")} ORDER BY lower(o.name) LIMIT ?${binds.length - 1} OFFSET ?${binds.length}`;
+        return [env.DB.prepare(sql).bind(...binds)];
+      });
+      if (!caller) return unauthorized();
+      const headers = {};
+      if (rows.results.length > limit) {
+        const next = new URL(url);
+        next.searchParams.set("offset", String(offset + limit));
+        headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
+      }
+      return json(rows.results.slice(0, limit).map(toEntry), 200, headers);
+    }
+
+    const named = /^\/api\/v1\/org\/([^/]+)$/.exec(path);
+    if (named && request.method === "GET") {
+      const name = decodeURIComponent(named[1]);
+      const [caller, [rows]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => [
+        env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, name),
+      ]);
+      if (!caller) return unauthorized();
+      const org = rows.results[0];
+      if (!org || (org.visibility !== "PUBLIC" && !org.access)) return notFound();
+      return json(toEntry(org));
+    }
+
+    if (named && request.method === "DELETE") {
+      const name = decodeURIComponent(named[1]);
+      if ((url.searchParams.get("confirmation") ?? "").toLowerCase() !== "yes") {
+        return json({ ok: false, code: "BAD_REQUEST", message: "Operation must be confirmed" }, 400);
+      }
+      const [caller, [deleted]] = await batchAsCaller(env, cred, (_callerId, isAdmin, params) => [
+        env.DB.prepare(`DELETE FROM organizations WHERE lower(name) = lower(?${params.length + 1}) AND ${isAdmin} = 1 RETURNING id`).bind(...params, name),
+      ]);
+      if (!caller) return unauthorized();
+      if (!caller.isAdmin) return json({ ok: false, code: "FORBIDDEN", message: "admins only" }, 403);
+      if (!deleted.results[0]) return notFound();
+      return json({ result: "DELETED", ok: true });
+    }
+
+    if (path === "/api/v1/org" && request.method === "POST") {
+      const body = await request.json();
+      const [caller, [found]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => [
+        body.id
+          ? env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE o.id = ?${params.length + 1} LIMIT 1`).bind(...params, body.id)
+          : env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, body.name),
+      ]);
+      if (!caller) return unauthorized();
+      const existing = found.results[0];
+      const meta = body.meta === undefined ? null : JSON.stringify(body.meta);
+      const cfg = body.cfg === undefined ? null : JSON.stringify(body.cfg);
+      if (body.id !== undefined || !caller.isAdmin) {
+        if (!existing) return notFound();
+        const updated = await env.DB.prepare(
+          `UPDATE organizations SET name = coalesce(?2, name), visibility = coalesce(?3, visibility), meta = coalesce(?4, meta),
+             cfg = coalesce(?5, cfg), updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1 RETURNING id`,
+        ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg).all();
+        if (!updated.results[0]) return notFound();
+        return json({ result: "UPDATED", ok: true, id: existing.id });
+      }
+      const id = crypto.randomUUID();
+      const teamId = crypto.randomUUID();
+      const results = await env.DB.batch([
+        env.DB.prepare(`INSERT INTO organizations (id, name, visibility, owner_id, meta, cfg) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`)
+          .bind(id, body.name, body.visibility ?? "PUBLIC", caller.id, meta, cfg),
+        env.DB.prepare(`INSERT INTO teams (id, org_id, name, description, created_at, updated_at)
+            SELECT ?1, id, 'default', 'Default team', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM organizations WHERE id = ?2`).bind(teamId, id),
+        env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role, created_at)
+            SELECT id, ?2, 'OWNER', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM teams WHERE id = ?1 AND ?2 IS NOT NULL`).bind(teamId, caller.id),
+        env.DB.prepare(`UPDATE organizations SET visibility = coalesce(?3, visibility), meta = coalesce(?4, meta), cfg = coalesce(?5, cfg),
+            updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE lower(name) = lower(?1) AND id <> ?2`).bind(body.name, id, body.visibility ?? null, meta, cfg),
+        env.DB.prepare(`SELECT id FROM organizations WHERE lower(name) = lower(?1) LIMIT 1`).bind(body.name),
+      ]);
+      const holder = results[4].results[0];
+      return json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id });
+    }
+
+    return notFound();
+  },
+};

@@ -1,0 +1,31 @@
+import { describe, expect, it } from "vitest";
+import { runEndpointScenario } from "../bench/endpoint-scenario.js";
+import app from "../src/index";
+import { call, createUser, form, uniqueName } from "./helpers";
+
+/** Every endpoint the app registers, as "METHOD /pattern" (middleware entries are ALL). */
+const endpoints = [...new Set(app.routes.filter((r) => r.method !== "ALL").map((r) => `${r.method} ${r.path}`))].sort();
+
+describe("D1 round trips per request", () => {
+  it("every read takes exactly 1 (the key lookup travels with it), every write at most 2", async () => {
+    // An issued key of an administrator: the key lookup is part of every request.
+    const caller = await createUser({ admin: true });
+    const counts = await runEndpointScenario(uniqueName("rt"), async (step) => {
+      const res = await call(step.method, step.path, {
+        key: caller.key,
+        ...(step.form ? { raw: form(step.form) } : step.json !== undefined ? { json: step.json } : {}),
+      });
+      return { status: res.status, body: res.body, roundTrips: res.roundTrips };
+    });
+
+    expect(Object.keys(counts).sort()).toEqual(endpoints);
+    for (const [route, n] of Object.entries(counts)) {
+      const isServerRoute = route.includes("/server/");
+      // POST .../data only reads (it is a POST so the store password travels in a body).
+      const isRead = route.startsWith("GET ") || route.endsWith("/data");
+      if (isServerRoute) expect(n, `${route} opens no D1 session, so reports no count`).toBeNaN();
+      else if (isRead) expect(n, route).toBe(1);
+      else expect(n, route).toBeLessThanOrEqual(2);
+    }
+  });
+});
