@@ -59,7 +59,9 @@ const unauthorized = () => json({ ok: false, code: "UNAUTHORIZED", message: "Unk
 const notFound = () => json({ ok: false, code: "NOT_FOUND", message: "not found" }, 404);
 
 export default {
-  async fetch(request, env) {
+  async fetch(request, workerEnv) {
+    // The same D1 access path as the app: a Sessions API session (read replicas in production).
+    const env = { ...workerEnv, DB: workerEnv.DB.withSession("first-unconstrained") };
     const url = new URL(request.url);
     const path = url.pathname;
     if (path === "/api/v1/server/ping") return json({ ok: true });

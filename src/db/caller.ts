@@ -13,6 +13,8 @@ import type { AppEnv } from "../env";
 import { requireVisibleOrg } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { findOrg, orgIdOf, type OrgRow } from "./orgs";
+import type { Database } from "./client";
+import { bindPlaceholders, prepared } from "./prepared";
 import { apiKeys, users } from "./schema";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
@@ -24,17 +26,45 @@ export interface Caller {
   isAdmin: boolean;
 }
 
+/**
+ * The caller inside SQL: placeholders (filled by batchAsCaller), so queries that use it have the
+ * same SQL for every caller and can be prepared once (db/prepared.ts).
+ */
 export interface CallerRef {
-  /** the caller's user id (NULL for an unknown key) */
+  kind: "known" | "key";
+  /** the caller's user id (NULL for an unknown or expired key) */
   id: SQL;
   /** 1 when the caller is an administrator */
   isAdmin: SQL;
 }
 
-const refFor = (caller: Caller): CallerRef => ({
-  id: sql`${caller.id}`,
-  isAdmin: sql`${caller.isAdmin ? 1 : 0}`,
-});
+/** A caller already known (the admin key, or a key resolved earlier in the request). */
+const KNOWN_CALLER: CallerRef = {
+  kind: "known",
+  id: sql`${sql.placeholder("callerId")}`,
+  isAdmin: sql`${sql.placeholder("callerIsAdmin")}`,
+};
+
+/** A caller known only by its key's hash: resolved inside each statement. */
+const validKey = and(
+  eq(apiKeys.keyHash, sql.placeholder("keyHash")),
+  or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql.placeholder("now"))),
+);
+const keyCallerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys} WHERE ${validKey})`;
+const KEY_CALLER: CallerRef = {
+  kind: "key",
+  id: keyCallerId,
+  isAdmin: sql`(SELECT ${users.isAdmin} FROM ${users} WHERE ${users.id} = ${keyCallerId})`,
+};
+
+const lookupCaller = prepared((db: Database) =>
+  db
+    .select({ id: users.id, username: users.username, isAdmin: users.isAdmin })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(validKey)
+    .limit(1),
+);
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API key");
 
@@ -45,30 +75,17 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
   const db = c.var.db;
   const known = c.var.caller ?? adminCaller(c);
   if (known) {
-    const items = build(refFor(known));
+    const values = { callerId: known.id, callerIsAdmin: known.isAdmin ? 1 : 0 };
+    const items = build(KNOWN_CALLER).map((item) => bindPlaceholders(db, item, values));
     const results = items.length ? await db.batch(items as unknown as [BatchItem<"sqlite">]) : [];
     return [known, results as BatchResponse<T>];
   }
 
   const credential = c.var.credential;
   if (credential.kind !== "key") throw unauthorized();
-  const now = new Date().toISOString();
-  const validKey = and(
-    eq(apiKeys.keyHash, credential.keyHash),
-    or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)),
-  );
-  const callerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys} WHERE ${validKey})`;
-  const ref: CallerRef = {
-    id: callerId,
-    isAdmin: sql`(SELECT ${users.isAdmin} FROM ${users} WHERE ${users.id} = ${callerId})`,
-  };
-  const lookup = db
-    .select({ id: users.id, username: users.username, isAdmin: users.isAdmin })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(validKey)
-    .limit(1);
-  const [found, ...results] = await db.batch([lookup, ...build(ref)]);
+  const values = { keyHash: credential.keyHash, now: new Date().toISOString() };
+  const items = build(KEY_CALLER).map((item) => bindPlaceholders(db, item, values));
+  const [found, ...results] = await db.batch([lookupCaller(db, values), ...items]);
   const caller = found[0];
   if (!caller) throw unauthorized();
   c.set("caller", caller);

@@ -3,7 +3,8 @@ import { and, asc, eq, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { organizations, teamMembers, teams, users } from "./schema";
-import { containsPattern, literal, lowerEq, nowIso } from "./sql";
+import { prepared } from "./prepared";
+import { likePattern, literal, lowerEq, nowIso } from "./sql";
 
 /** The caller belongs to the org through any of its teams. */
 export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
@@ -46,36 +47,70 @@ export type OrgRow = {
 const selectOrgs = (db: Database, ref: CallerRef) =>
   db.select(orgEntryColumns(ref)).from(organizations).leftJoin(users, eq(users.id, organizations.ownerId));
 
+const p = {
+  org: sql.placeholder("org"),
+  id: sql.placeholder("id"),
+  name: sql.placeholder("name"),
+  pattern: sql.placeholder("pattern"),
+  after: sql.placeholder("after"),
+  limit: sql.placeholder("limit"),
+  offset: sql.placeholder("offset"),
+};
+
+const findOrgPrepared = prepared((db: Database, ref: CallerRef, by: "id" | "name") =>
+  selectOrgs(db, ref)
+    .where(by === "id" ? eq(organizations.id, p.org) : lowerEq(organizations.name, p.org))
+    .limit(1),
+);
+
 /** One org by name (case-insensitive) or id, with the caller's access to it. */
 export const findOrg = (db: Database, ref: CallerRef, by: { name: string } | { id: string }) =>
-  selectOrgs(db, ref)
-    .where("id" in by ? eq(organizations.id, by.id) : lowerEq(organizations.name, by.name))
-    .limit(1);
+  "id" in by ? findOrgPrepared(db, { org: by.id }, ref, "id") : findOrgPrepared(db, { org: by.name }, ref, "name");
+
+const listOrgsPrepared = prepared(
+  (db: Database, ref: CallerRef, onlyCurrent: boolean, filtered: boolean, afterCursor: boolean) => {
+    const mine = sql`(${organizations.ownerId} = ${ref.id} OR ${isOrgMember(organizations.id, ref.id)})`;
+    const visible = onlyCurrent
+      ? mine
+      : sql`(${ref.isAdmin} = 1 OR ${organizations.visibility} = 'PUBLIC' OR ${mine})`;
+    return selectOrgs(db, ref)
+      .where(
+        and(
+          visible,
+          filtered ? sql`lower(${organizations.name}) LIKE ${p.pattern} ESCAPE '\\'` : undefined,
+          // Served by the lower(name) index: a deep page costs what the first page costs.
+          afterCursor ? sql`lower(${organizations.name}) > lower(${p.after})` : undefined,
+        ),
+      )
+      .orderBy(asc(sql`lower(${organizations.name})`))
+      .limit(p.limit)
+      .offset(p.offset);
+  },
+);
 
 /** A page of the orgs the caller may list, ordered by name case-insensitively; one extra row tells "more". */
 export const listOrgs = (
   db: Database,
   ref: CallerRef,
   q: { onlyCurrent: boolean; offset: number; limit: number; filter?: string; after?: string },
-) => {
-  const mine = sql`(${organizations.ownerId} = ${ref.id} OR ${isOrgMember(organizations.id, ref.id)})`;
-  const visible = q.onlyCurrent ? mine : sql`(${ref.isAdmin} = 1 OR ${organizations.visibility} = 'PUBLIC' OR ${mine})`;
-  return selectOrgs(db, ref)
-    .where(
-      and(
-        visible,
-        q.filter ? containsPattern(organizations.name, q.filter) : undefined,
-        // Served by the lower(name) index: a deep page costs what the first page costs.
-        q.after !== undefined ? sql`lower(${organizations.name}) > lower(${q.after})` : undefined,
-      ),
-    )
-    .orderBy(asc(sql`lower(${organizations.name})`))
-    .limit(q.limit + 1)
-    .offset(q.offset);
-};
+) =>
+  listOrgsPrepared(
+    db,
+    {
+      pattern: q.filter !== undefined ? likePattern(q.filter) : null,
+      after: q.after ?? null,
+      limit: q.limit + 1,
+      offset: q.offset,
+    },
+    ref,
+    q.onlyCurrent,
+    q.filter !== undefined,
+    q.after !== undefined,
+  );
 
-export const orgIdByName = (db: Database, name: string) =>
-  db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, name)).limit(1);
+const orgIdByNamePrepared = prepared((db: Database) =>
+  db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, p.name)).limit(1),
+);
 
 export interface OrgChanges {
   name?: string;
@@ -85,12 +120,73 @@ export interface OrgChanges {
   cfg?: string;
 }
 
+const CHANGEABLE = ["name", "visibility", "ownerId", "meta", "cfg"] as const;
+
+/** The fields present in `changes`, as placeholders named after them, plus updated_at. */
+const setOf = (fields: string) => ({
+  ...Object.fromEntries(fields.split(",").filter(Boolean).map((f) => [f, sql.placeholder(f)])),
+  updatedAt: nowIso,
+});
+const presentFields = (changes: OrgChanges) => CHANGEABLE.filter((f) => changes[f] !== undefined).join(",");
+
+const updateOrgPrepared = prepared((db: Database, fields: string) =>
+  db.update(organizations).set(setOf(fields)).where(eq(organizations.id, p.id)).returning({ id: organizations.id }),
+);
+
 export const updateOrgById = (db: Database, id: string, changes: OrgChanges) =>
+  updateOrgPrepared(db, { ...changes, id }, presentFields(changes));
+
+const insertOrgPrepared = prepared((db: Database) =>
+  db
+    .insert(organizations)
+    .values({
+      id: p.id,
+      name: p.name,
+      visibility: sql.placeholder("visibility"),
+      ownerId: sql.placeholder("ownerId"),
+      meta: sql.placeholder("meta"),
+      cfg: sql.placeholder("cfg"),
+    })
+    .onConflictDoNothing(),
+);
+
+// INSERT ... SELECT: rows appear only if this request's org row was inserted by the statement above.
+const insertDefaultTeamPrepared = prepared((db: Database) =>
+  db.insert(teams).select(
+    db
+      .select({
+        id: literal(sql.placeholder("teamId"), "id"),
+        orgId: organizations.id,
+        name: literal("default", "name"),
+        description: literal("Default team", "description"),
+        createdAt: nowIso.as("created_at"),
+        updatedAt: nowIso.as("updated_at"),
+      })
+      .from(organizations)
+      .where(eq(organizations.id, p.id)),
+  ),
+);
+
+const insertDefaultTeamOwnerPrepared = prepared((db: Database) =>
+  db.insert(teamMembers).select(
+    db
+      .select({
+        teamId: teams.id,
+        userId: literal(sql.placeholder("ownerId"), "user_id"),
+        role: literal("OWNER", "role"),
+        createdAt: nowIso.as("created_at"),
+      })
+      .from(teams)
+      .where(and(eq(teams.id, sql.placeholder("teamId")), sql`${sql.placeholder("ownerId")} IS NOT NULL`)),
+  ),
+);
+
+const updateOrgByNamePrepared = prepared((db: Database, fields: string) =>
   db
     .update(organizations)
-    .set({ ...changes, updatedAt: nowIso })
-    .where(eq(organizations.id, id))
-    .returning({ id: organizations.id });
+    .set(setOf(fields))
+    .where(and(lowerEq(organizations.name, p.name), ne(organizations.id, p.id))),
+);
 
 /**
  * Creates an org with its `default` team (owner as OWNER) unless one of that name exists, in which
@@ -103,39 +199,13 @@ export function createOrgBatch(
   org: { id: string; name: string; visibility: "PUBLIC" | "PRIVATE"; ownerId: string | null; meta?: string; cfg?: string },
   changesIfExists: Omit<OrgChanges, "name">,
 ) {
-  const teamId = crypto.randomUUID();
+  const values = { ...org, meta: org.meta ?? null, cfg: org.cfg ?? null, teamId: crypto.randomUUID() };
   return [
-    db.insert(organizations).values(org).onConflictDoNothing(),
-    // INSERT ... SELECT: rows appear only if this request's org row was inserted above.
-    db.insert(teams).select(
-      db
-        .select({
-          id: literal(teamId, "id"),
-          orgId: organizations.id,
-          name: literal("default", "name"),
-          description: literal("Default team", "description"),
-          createdAt: nowIso.as("created_at"),
-          updatedAt: nowIso.as("updated_at"),
-        })
-        .from(organizations)
-        .where(eq(organizations.id, org.id)),
-    ),
-    db.insert(teamMembers).select(
-      db
-        .select({
-          teamId: teams.id,
-          userId: literal(org.ownerId, "user_id"),
-          role: literal("OWNER", "role"),
-          createdAt: nowIso.as("created_at"),
-        })
-        .from(teams)
-        .where(and(eq(teams.id, teamId), sql`${org.ownerId} IS NOT NULL`)),
-    ),
-    db
-      .update(organizations)
-      .set({ ...changesIfExists, updatedAt: nowIso })
-      .where(and(lowerEq(organizations.name, org.name), ne(organizations.id, org.id))),
-    orgIdByName(db, org.name),
+    insertOrgPrepared(db, values),
+    insertDefaultTeamPrepared(db, values),
+    insertDefaultTeamOwnerPrepared(db, values),
+    updateOrgByNamePrepared(db, { ...changesIfExists, id: org.id, name: org.name }, presentFields(changesIfExists)),
+    orgIdByNamePrepared(db, { name: org.name }),
   ] as const;
 }
 

@@ -66,9 +66,9 @@ export const orgsRouter = new Hono<AppEnv>()
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const updated = await updateOrgById(db, existing!.id, changes).catch((e) =>
-        translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
-      );
+      const [updated] = await db
+        .batch([updateOrgById(db, existing!.id, changes)])
+        .catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
       if (!updated[0]) throw notFound("Organization");
       return c.json({ result: "UPDATED", ok: true, id: existing!.id } as const);
     }

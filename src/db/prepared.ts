@@ -1,0 +1,76 @@
+/**
+ * Placeholders bound per request, and queries built once per isolate.
+ *
+ * Drizzle turns a query builder into SQL text each time one is constructed: tens of microseconds of
+ * CPU per statement, which the benchmark showed to be the largest per-request cost of this Worker
+ * after D1 itself. `prepared(build)` builds a query once per shape with `sql.placeholder`s, and a
+ * request only supplies values. Items from here go to `db.batch` (through `batchAsCaller`), where
+ * they mix freely with ordinary query builders; `batchAsCaller` adds the caller's own values.
+ *
+ * This relies on two details of drizzle-orm's D1 driver (pinned in package.json): a batch item is
+ * anything with `_prepare()`, and the prepared query it returns binds `query.params` to `stmt`.
+ * The test suite runs every endpoint through it.
+ */
+import { fillPlaceholders } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
+import type { Database } from "./client";
+
+interface D1PreparedQueryLike {
+  query: { sql: string; params: unknown[] };
+  stmt: D1PreparedStatement;
+}
+
+type Preparable = BatchItem<"sqlite"> & { prepare(): unknown };
+
+/** A batch item whose placeholders are filled with `values` when the batch runs. */
+class BoundQuery {
+  constructor(
+    private readonly db: Database,
+    readonly template: () => D1PreparedQueryLike,
+    readonly values: Record<string, unknown>,
+  ) {}
+
+  _prepare(): D1PreparedQueryLike {
+    const template = this.template();
+    const copy: D1PreparedQueryLike = Object.create(template);
+    copy.query = { ...template.query, params: fillPlaceholders(template.query.params, this.values) };
+    copy.stmt = this.db.$client.prepare(template.query.sql);
+    return copy;
+  }
+}
+
+/** Adds `values` for the placeholders of a batch item (a query builder, or one from `prepared`). */
+export function bindPlaceholders<T extends BatchItem<"sqlite">>(db: Database, item: T, values: Record<string, unknown>): T {
+  const bound =
+    item instanceof BoundQuery
+      ? new BoundQuery(db, item.template, { ...item.values, ...values })
+      : new BoundQuery(db, () => (item as unknown as { _prepare(): D1PreparedQueryLike })._prepare(), values);
+  return bound as unknown as T;
+}
+
+/** A shape argument that is a CallerRef counts by its kind (its SQL is fixed per kind). */
+const shapeKey = (shape: unknown[]) =>
+  JSON.stringify(shape, (_key, value: unknown) =>
+    typeof value === "object" && value !== null && "isAdmin" in value && "kind" in value ? value.kind : value,
+  );
+
+/**
+ * `prepared(build)` gives a function of (db, values, ...shape) returning a batch item. `build` is
+ * called with placeholders in its SQL once per distinct `shape` (the caller's kind, which optional
+ * clauses the query has), and that SQL is reused by every later request of the isolate.
+ */
+export function prepared<TShape extends unknown[], TQuery extends Preparable>(
+  build: (db: Database, ...shape: TShape) => TQuery,
+) {
+  const templates = new Map<string, D1PreparedQueryLike>();
+  return (db: Database, values: Record<string, unknown>, ...shape: TShape): TQuery => {
+    const key = shapeKey(shape);
+    let template = templates.get(key);
+    if (!template) {
+      template = build(db, ...shape).prepare() as D1PreparedQueryLike;
+      templates.set(key, template);
+    }
+    const ready = template;
+    return new BoundQuery(db, () => ready, values) as unknown as TQuery;
+  };
+}
