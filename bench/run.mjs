@@ -44,8 +44,11 @@ function build(config, outdir) {
   return path.join(outdir, "index.js");
 }
 
-/** A worker served by workerd (the runtime `wrangler dev` uses) on 127.0.0.1, with its own in-memory D1. */
-async function serve(scriptPath) {
+/**
+ * A worker served by workerd (the runtime `wrangler dev` uses) on 127.0.0.1, with its own in-memory
+ * D1. Configured as in production unless `countRoundTrips` (D1_STATS=1, the tests' counting wrapper).
+ */
+async function serve(scriptPath, { countRoundTrips = false } = {}) {
   const mf = new Miniflare({
     host: "127.0.0.1",
     port: 0,
@@ -55,7 +58,7 @@ async function serve(scriptPath) {
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "bench-db" },
     d1Persist: false,
-    bindings: { ADMIN_API_KEY, SECRETS_KEY, D1_STATS: "1" },
+    bindings: { ADMIN_API_KEY, SECRETS_KEY, ...(countRoundTrips ? { D1_STATS: "1" } : {}) },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");
@@ -250,16 +253,21 @@ async function main() {
   log(`${quick ? "quick" : "full"} run`);
   const bundle = measureBundle();
   log(`bundle: ${JSON.stringify(bundle)}`);
-  const app = await serve(path.join(tmp, "bundle-app", "index.js"));
+  const appScript = path.join(tmp, "bundle-app", "index.js");
+  const app = await serve(appScript);
   const raw = await serve(path.join(root, "bench", "raw-worker", "index.js"));
   try {
-    const roundTrips = wanted("roundtrips") ? await measureRoundTrips(app) : {};
+    let roundTrips = {};
+    if (wanted("roundtrips")) {
+      const counted = await serve(appScript, { countRoundTrips: true });
+      roundTrips = await measureRoundTrips(counted).finally(() => counted.mf.dispose());
+    }
     const throughput = wanted("throughput") ? await measureThroughput(app, raw) : {};
     const cascadeDelete = wanted("cascade") ? await measureCascade(app, raw) : [];
     // A fresh instance, so rows left by the load and cascade runs do not skew the scans.
     let listScaling = [];
     if (wanted("list")) {
-      const lister = await serve(path.join(tmp, "bundle-app", "index.js"));
+      const lister = await serve(appScript);
       listScaling = await measureListing(lister).finally(() => lister.mf.dispose());
     }
     const results = {

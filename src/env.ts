@@ -15,8 +15,6 @@ export interface Bindings {
 export interface Variables {
   requestId: string;
   db: Database;
-  /** Counts D1 calls made for this request (each batch/run/all/first/raw is one round trip). */
-  d1Stats: { roundTrips: number };
   /** The presented API key, parsed but not yet looked up (see db/caller.ts). */
   credential: Credential;
   /** Set once the credential has been resolved against the database. */

@@ -22,28 +22,32 @@ async function credential(request, env) {
   return { keyHash: await sha256Hex(key) };
 }
 
-/** Runs `work(callerIdSql, isAdminSql, params)` statements with the key lookup in front, in one batch. */
+/**
+ * Runs `work(callerRows, params)` statements with the key lookup in front, in one batch; callerRows
+ * is a derived table (caller_id, caller_is_admin) of the caller, as the app's SQL has it.
+ */
 async function batchAsCaller(env, cred, work) {
   if (cred.admin) {
-    const stmts = work("?1", "1", [ADMIN_ID]);
+    const stmts = work("(SELECT ?1 AS caller_id, 1 AS caller_is_admin)", [ADMIN_ID]);
     const results = stmts.length ? await env.DB.batch(stmts) : [];
     return [{ id: ADMIN_ID, isAdmin: true }, results];
   }
   const now = new Date().toISOString();
   const validKey = `k.key_hash = ?1 AND (k.expires_at IS NULL OR k.expires_at > ?2)`;
-  const callerId = `(SELECT k.user_id FROM api_keys k WHERE ${validKey})`;
-  const isAdmin = `(SELECT is_admin FROM users WHERE id = ${callerId})`;
+  const callerRows = `(SELECT k.user_id AS caller_id, u.is_admin AS caller_is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${validKey})`;
   const lookup = env.DB.prepare(`SELECT u.id, u.username, u.is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${validKey} LIMIT 1`).bind(cred.keyHash, now);
-  const [found, ...results] = await env.DB.batch([lookup, ...work(callerId, isAdmin, [cred.keyHash, now])]);
+  const [found, ...results] = await env.DB.batch([lookup, ...work(callerRows, [cred.keyHash, now])]);
   const row = found.results[0];
   if (!row) return [undefined, []];
   return [{ id: row.id, isAdmin: row.is_admin === 1 }, results];
 }
 
-const orgSelect = (callerId, isAdmin) => `
-  SELECT o.id, o.name, o.visibility, o.meta, o.cfg, o.owner_id, u.username,
-    (${isAdmin} = 1 OR o.owner_id = ${callerId} OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
-       WHERE t.org_id = o.id AND tm.user_id = ${callerId})) AS access
+const access = (callerRows) => `EXISTS (SELECT 1 FROM ${callerRows} AS caller WHERE caller.caller_is_admin = 1
+  OR caller.caller_id = o.owner_id OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
+    WHERE t.org_id = o.id AND tm.user_id = caller.caller_id))`;
+
+const orgSelect = (callerRows) => `
+  SELECT o.id, o.name, o.visibility, o.meta, o.cfg, o.owner_id, u.username, ${access(callerRows)} AS access
   FROM organizations o LEFT JOIN users u ON u.id = o.owner_id`;
 
 const toEntry = (r) => ({
@@ -73,8 +77,8 @@ export default {
       const offset = Number(url.searchParams.get("offset") ?? 0);
       const filter = url.searchParams.get("filter");
       const after = url.searchParams.get("after");
-      const [caller, [rows]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => {
-        const where = [`(${isAdmin} = 1 OR o.visibility = 'PUBLIC' OR o.owner_id = ${callerId} OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id WHERE t.org_id = o.id AND tm.user_id = ${callerId}))`];
+      const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => {
+        const where = [`(o.visibility = 'PUBLIC' OR ${access(callerRows)})`];
         const binds = [...params];
         if (filter) {
           binds.push(`%${filter.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
@@ -85,7 +89,7 @@ export default {
           where.push(`lower(o.name) > lower(?${binds.length})`);
         }
         binds.push(limit + 1, offset);
-        const sql = `${orgSelect(callerId, isAdmin)} WHERE ${where.join(" AND ")} ORDER BY lower(o.name) LIMIT ?${binds.length - 1} OFFSET ?${binds.length}`;
+        const sql = `${orgSelect(callerRows)} WHERE ${where.join(" AND ")} ORDER BY lower(o.name) LIMIT ?${binds.length - 1} OFFSET ?${binds.length}`;
         return [env.DB.prepare(sql).bind(...binds)];
       });
       if (!caller) return unauthorized();
@@ -101,8 +105,8 @@ export default {
     const named = /^\/api\/v1\/org\/([^/]+)$/.exec(path);
     if (named && request.method === "GET") {
       const name = decodeURIComponent(named[1]);
-      const [caller, [rows]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => [
-        env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, name),
+      const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => [
+        env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, name),
       ]);
       if (!caller) return unauthorized();
       const org = rows.results[0];
@@ -115,8 +119,9 @@ export default {
       if ((url.searchParams.get("confirmation") ?? "").toLowerCase() !== "yes") {
         return json({ ok: false, code: "BAD_REQUEST", message: "Operation must be confirmed" }, 400);
       }
-      const [caller, [deleted]] = await batchAsCaller(env, cred, (_callerId, isAdmin, params) => [
-        env.DB.prepare(`DELETE FROM organizations WHERE lower(name) = lower(?${params.length + 1}) AND ${isAdmin} = 1 RETURNING id`).bind(...params, name),
+      const [caller, [deleted]] = await batchAsCaller(env, cred, (callerRows, params) => [
+        env.DB.prepare(`DELETE FROM organizations WHERE lower(name) = lower(?${params.length + 1})
+          AND EXISTS (SELECT 1 FROM ${callerRows} AS caller WHERE caller.caller_is_admin = 1) RETURNING id`).bind(...params, name),
       ]);
       if (!caller) return unauthorized();
       if (!caller.isAdmin) return json({ ok: false, code: "FORBIDDEN", message: "admins only" }, 403);
@@ -126,10 +131,10 @@ export default {
 
     if (path === "/api/v1/org" && request.method === "POST") {
       const body = await request.json();
-      const [caller, [found]] = await batchAsCaller(env, cred, (callerId, isAdmin, params) => [
+      const [caller, [found]] = await batchAsCaller(env, cred, (callerRows, params) => [
         body.id
-          ? env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE o.id = ?${params.length + 1} LIMIT 1`).bind(...params, body.id)
-          : env.DB.prepare(`${orgSelect(callerId, isAdmin)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, body.name),
+          ? env.DB.prepare(`${orgSelect(callerRows)} WHERE o.id = ?${params.length + 1} LIMIT 1`).bind(...params, body.id)
+          : env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, body.name),
       ]);
       if (!caller) return unauthorized();
       const existing = found.results[0];
@@ -137,10 +142,12 @@ export default {
       const cfg = body.cfg === undefined ? null : JSON.stringify(body.cfg);
       if (body.id !== undefined || !caller.isAdmin) {
         if (!existing) return notFound();
-        const updated = await env.DB.prepare(
-          `UPDATE organizations SET name = coalesce(?2, name), visibility = coalesce(?3, visibility), meta = coalesce(?4, meta),
-             cfg = coalesce(?5, cfg), updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1 RETURNING id`,
-        ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg).all();
+        const [updated] = await env.DB.batch([
+          env.DB.prepare(
+            `UPDATE organizations SET name = coalesce(?2, name), visibility = coalesce(?3, visibility), meta = coalesce(?4, meta),
+               cfg = coalesce(?5, cfg), updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1 RETURNING id`,
+          ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg),
+        ]);
         if (!updated.results[0]) return notFound();
         return json({ result: "UPDATED", ok: true, id: existing.id });
       }

@@ -32,6 +32,8 @@ export interface Caller {
  */
 export interface CallerRef {
   kind: "known" | "key";
+  /** a derived table of one row (caller_id, caller_is_admin), none for an unknown key */
+  rows: SQL;
   /** the caller's user id (NULL for an unknown or expired key) */
   id: SQL;
   /** 1 when the caller is an administrator */
@@ -41,6 +43,7 @@ export interface CallerRef {
 /** A caller already known (the admin key, or a key resolved earlier in the request). */
 const KNOWN_CALLER: CallerRef = {
   kind: "known",
+  rows: sql`(SELECT ${sql.placeholder("callerId")} AS caller_id, ${sql.placeholder("callerIsAdmin")} AS caller_is_admin)`,
   id: sql`${sql.placeholder("callerId")}`,
   isAdmin: sql`${sql.placeholder("callerIsAdmin")}`,
 };
@@ -53,6 +56,8 @@ const validKey = and(
 const keyCallerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys} WHERE ${validKey})`;
 const KEY_CALLER: CallerRef = {
   kind: "key",
+  rows: sql`(SELECT ${apiKeys.userId} AS caller_id, ${users.isAdmin} AS caller_is_admin FROM ${apiKeys}
+    INNER JOIN ${users} ON ${users.id} = ${apiKeys.userId} WHERE ${validKey})`,
   id: keyCallerId,
   isAdmin: sql`(SELECT ${users.isAdmin} FROM ${users} WHERE ${users.id} = ${keyCallerId})`,
 };
@@ -65,6 +70,13 @@ const lookupCaller = prepared((db: Database) =>
     .where(validKey)
     .limit(1),
 );
+
+/**
+ * `condition` about the caller, with the caller resolved once (its parameters bound once). Prefer
+ * it to `ref.id`/`ref.isAdmin` where a condition names the caller more than once.
+ */
+export const callerMatches = (ref: CallerRef, condition: (callerId: SQL, callerIsAdmin: SQL) => SQL) =>
+  sql`EXISTS (SELECT 1 FROM ${ref.rows} AS caller WHERE ${condition(sql.raw("caller.caller_id"), sql.raw("caller.caller_is_admin"))})`;
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API key");
 

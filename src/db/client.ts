@@ -5,7 +5,7 @@ export type Database = ReturnType<typeof drizzle>;
 /**
  * Counts D1 round trips: every batch/run/all/first/raw/exec on the binding is one network round
  * trip from a deployed Worker, the main latency cost of a request. Statements are wrapped only to
- * count their execution; `batch` hands the real statements to D1.
+ * count their execution; `batch` hands the real statements to D1. Used when D1_STATS=1.
  */
 export function countRoundTrips(
   d1: D1Database | D1DatabaseSession,

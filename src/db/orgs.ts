@@ -1,6 +1,6 @@
 /** Organization queries shared by the routers (one place per query). */
 import { and, asc, eq, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
-import type { CallerRef } from "./caller";
+import { callerMatches, type CallerRef } from "./caller";
 import type { Database } from "./client";
 import { organizations, teamMembers, teams, users } from "./schema";
 import { prepared } from "./prepared";
@@ -11,15 +11,16 @@ export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
   sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${teams} ON ${teams.id} = ${teamMembers.teamId}
       WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.userId} = ${callerId})`;
 
-/** Administrator, the org's owner, or a member of any of its teams (inside a query on organizations). */
-export const hasOrgAccess = (ref: CallerRef) =>
-  sql`(${ref.isAdmin} = 1 OR ${organizations.ownerId} = ${ref.id} OR ${isOrgMember(organizations.id, ref.id)})`;
+/** Administrator, the org's owner, or a member of any of its teams. */
+const accessCondition = (orgId: SQLWrapper, ownerId: SQLWrapper, ref: CallerRef) =>
+  callerMatches(ref, (id, isAdmin) => sql`${isAdmin} = 1 OR ${id} = ${ownerId} OR ${isOrgMember(orgId, id)}`);
 
-/** The same, for the org of id `orgId` (inside a query on its children). */
+/** Org access, inside a query on organizations. */
+export const hasOrgAccess = (ref: CallerRef) => accessCondition(organizations.id, organizations.ownerId, ref);
+
+/** Org access to the org of id `orgId`, inside a query on its children. */
 export const hasAccessToOrg = (orgId: SQLWrapper, ref: CallerRef) =>
-  sql`(${ref.isAdmin} = 1
-       OR (SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId}) = ${ref.id}
-       OR ${isOrgMember(orgId, ref.id)})`;
+  accessCondition(orgId, sql`(SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId})`, ref);
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */
 const orgEntryColumns = (ref: CallerRef) => ({
@@ -69,10 +70,8 @@ export const findOrg = (db: Database, ref: CallerRef, by: { name: string } | { i
 
 const listOrgsPrepared = prepared(
   (db: Database, ref: CallerRef, onlyCurrent: boolean, filtered: boolean, afterCursor: boolean) => {
-    const mine = sql`(${organizations.ownerId} = ${ref.id} OR ${isOrgMember(organizations.id, ref.id)})`;
-    const visible = onlyCurrent
-      ? mine
-      : sql`(${ref.isAdmin} = 1 OR ${organizations.visibility} = 'PUBLIC' OR ${mine})`;
+    const mine = callerMatches(ref, (id) => sql`${id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, id)}`);
+    const visible = onlyCurrent ? mine : sql`(${organizations.visibility} = 'PUBLIC' OR ${hasOrgAccess(ref)})`;
     return selectOrgs(db, ref)
       .where(
         and(

@@ -32,6 +32,7 @@ const limiterFor = (maxBytes: number) => {
 
 /** One body limit per request, whether or not Content-Length is sent: 413 PAYLOAD_TOO_LARGE past it. */
 export const limitBody = createMiddleware((c, next) => {
+  if (!c.req.raw.body) return next();
   const path = c.req.path;
   const max = LARGER_BODIES.find(([pattern]) => pattern.test(path))?.[1] ?? DEFAULT_BODY_LIMIT;
   return limiterFor(max)(c, next);
