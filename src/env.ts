@@ -21,4 +21,5 @@ export interface Variables {
   caller?: Caller;
 }
 
+/** Read variables with c.get("db"): hono's c.var builds a fresh object from all variables on every access. */
 export type AppEnv = { Bindings: Bindings; Variables: Variables };

@@ -84,8 +84,8 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
   c: Context<AppEnv>,
   build: (ref: CallerRef) => [...T],
 ): Promise<[Caller, BatchResponse<T>]> {
-  const db = c.var.db;
-  const known = c.var.caller ?? adminCaller(c);
+  const db = c.get("db");
+  const known = c.get("caller") ?? adminCaller(c);
   if (known) {
     const values = { callerId: known.id, callerIsAdmin: known.isAdmin ? 1 : 0 };
     const items = build(KNOWN_CALLER).map((item) => bindPlaceholders(db, item, values));
@@ -93,7 +93,7 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
     return [known, results as BatchResponse<T>];
   }
 
-  const credential = c.var.credential;
+  const credential = c.get("credential");
   if (credential.kind !== "key") throw unauthorized();
   const values = { keyHash: credential.keyHash, now: new Date().toISOString() };
   const items = build(KEY_CALLER).map((item) => bindPlaceholders(db, item, values));
@@ -115,7 +115,7 @@ export function requireAdmin(caller: Caller, action: string): void {
 }
 
 function adminCaller(c: Context<AppEnv>): Caller | undefined {
-  if (c.var.credential.kind !== "admin") return undefined;
+  if (c.get("credential").kind !== "admin") return undefined;
   const caller = { id: ADMIN_USER_ID, username: ADMIN_USERNAME, isAdmin: true };
   c.set("caller", caller);
   return caller;
@@ -130,7 +130,7 @@ export async function batchInOrg<T extends readonly BatchItem<"sqlite">[]>(
   c: Context<AppEnv>,
   build: (ref: CallerRef, orgId: SQL<string>) => [...T],
 ): Promise<[Caller, OrgRow, BatchResponse<T>]> {
-  const db = c.var.db;
+  const db = c.get("db");
   const orgName = c.req.param("orgName") ?? "";
   const [caller, [orgRows, ...rest]] = await batchAsCaller(c, (ref) => [
     findOrg(db, ref, { name: orgName }),

@@ -3,7 +3,7 @@ import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { hasAccessToOrg } from "./orgs";
 import { jsonStoreItems, jsonStores, users } from "./schema";
-import { containsPattern, lowerEq, nowIso } from "./sql";
+import { contains, lowerEq, nowIso } from "./sql";
 
 const storeColumns = {
   id: jsonStores.id,
@@ -53,7 +53,7 @@ export const listItemPaths = (db: Database, storeId: SQL, q: { offset: number; l
   db
     .select({ path: jsonStoreItems.path })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, storeId), q.filter ? containsPattern(jsonStoreItems.path, q.filter) : undefined))
+    .where(and(eq(jsonStoreItems.storeId, storeId), q.filter ? contains(jsonStoreItems.path, q.filter.toLowerCase()) : undefined))
     .orderBy(asc(jsonStoreItems.path))
     .limit(q.limit + 1)
     .offset(q.offset);

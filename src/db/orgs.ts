@@ -4,7 +4,7 @@ import { callerMatches, type CallerRef } from "./caller";
 import type { Database } from "./client";
 import { organizations, teamMembers, teams, users } from "./schema";
 import { prepared } from "./prepared";
-import { likePattern, literal, lowerEq, nowIso } from "./sql";
+import { contains, literal, lowerEq, nowIso } from "./sql";
 
 /** The caller belongs to the org through any of its teams. */
 export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
@@ -52,7 +52,7 @@ const p = {
   org: sql.placeholder("org"),
   id: sql.placeholder("id"),
   name: sql.placeholder("name"),
-  pattern: sql.placeholder("pattern"),
+  filter: sql.placeholder("filter"),
   after: sql.placeholder("after"),
   limit: sql.placeholder("limit"),
   offset: sql.placeholder("offset"),
@@ -76,7 +76,7 @@ const listOrgsPrepared = prepared(
       .where(
         and(
           visible,
-          filtered ? sql`lower(${organizations.name}) LIKE ${p.pattern} ESCAPE '\\'` : undefined,
+          filtered ? contains(organizations.name, p.filter) : undefined,
           // Served by the lower(name) index: a deep page costs what the first page costs.
           afterCursor ? sql`lower(${organizations.name}) > lower(${p.after})` : undefined,
         ),
@@ -96,7 +96,7 @@ export const listOrgs = (
   listOrgsPrepared(
     db,
     {
-      pattern: q.filter !== undefined ? likePattern(q.filter) : null,
+      filter: q.filter?.toLowerCase() ?? null,
       after: q.after ?? null,
       limit: q.limit + 1,
       offset: q.offset,

@@ -4,7 +4,7 @@ import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { hasAccessToOrg } from "./orgs";
 import { projects, repositories, secrets, users } from "./schema";
-import { containsPattern, lowerEq } from "./sql";
+import { contains, lowerEq } from "./sql";
 
 const projectColumns = {
   id: projects.id,
@@ -51,7 +51,7 @@ export const listProjects = (
       and(
         eq(projects.orgId, orgId),
         sql`(${projects.visibility} = 'PUBLIC' OR ${hasAccessToOrg(orgId, ref)})`,
-        q.filter ? containsPattern(projects.name, q.filter) : undefined,
+        q.filter ? contains(projects.name, q.filter.toLowerCase()) : undefined,
       ),
     )
     .orderBy(asc(sql`lower(${projects.name})`))

@@ -7,12 +7,11 @@ export const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 /** Case-insensitive equality, served by the unique indexes on lower(name). */
 export const lowerEq = (column: SQLWrapper, value: string | SQLWrapper) => sql`lower(${column}) = lower(${value})`;
 
-/** The LIKE pattern for a case-insensitive substring match, with LIKE's wildcards in `text` escaped. */
-export const likePattern = (text: string) => "%" + text.toLowerCase().replace(/[\\%_]/g, (ch) => "\\" + ch) + "%";
-
-/** Case-insensitive substring match of `text`. */
-export const containsPattern = (column: SQLWrapper, text: string) =>
-  sql`lower(${column}) LIKE ${likePattern(text)} ESCAPE '\\'`;
+/**
+ * Case-insensitive substring match of `text` (give it lower-cased). instr(), not LIKE: no wildcards
+ * to escape, and no pattern-length limit (D1 refuses LIKE patterns over 50 bytes).
+ */
+export const contains = (column: SQLWrapper, text: string | SQLWrapper) => sql`instr(lower(${column}), ${text}) > 0`;
 
 /** A bound value as a named select column (for INSERT ... SELECT). */
 export const literal = <T>(value: T | SQLWrapper, alias: string) => sql<T>`${value}`.as(alias);

@@ -14,7 +14,7 @@ import { CreateApiKeyRequest } from "../schemas/users";
 export const apiKeysRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateApiKeyRequest), async (c) => {
     const body = c.req.valid("json");
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, [targets]] = await batchAsCaller(c, () => [
       ...(body.username !== undefined ? [findUser(db, { username: body.username })] : []),
     ]);
@@ -44,7 +44,7 @@ export const apiKeysRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const db = c.var.db;
+    const db = c.get("db");
     const [, [rows]] = await batchAsCaller(c, (ref) => [
       db
         .select({ id: apiKeys.id, userId: apiKeys.userId, name: apiKeys.name, createdAt: apiKeys.createdAt, expiredAt: apiKeys.expiresAt })
@@ -57,7 +57,7 @@ export const apiKeysRouter = new Hono<AppEnv>()
 
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
     const { id } = c.req.valid("param");
-    const db = c.var.db;
+    const db = c.get("db");
     const [, [deleted]] = await batchAsCaller(c, (ref) => [
       db
         .delete(apiKeys)

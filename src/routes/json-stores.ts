@@ -32,7 +32,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     if (body.id === undefined && body.name === undefined) {
       throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "name", message: "is required when id is not given" }]);
     }
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, visibleOrg, [found, owners]] = await batchInOrg(c, (_ref, orgId) => [
       findStore(db, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       ...(body.owner ? [findUser(db, body.owner)] : []),
@@ -67,19 +67,19 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listStores(c.var.db, ref, orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listStores(c.get("db"), ref, orgId)]);
     return c.json(rows.map((s) => toStoreEntry(org, s)));
   })
 
   .get("/:storeName", async (c) => {
     const { storeName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(c.var.db, orgId, { name: storeName })]);
+    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(c.get("db"), orgId, { name: storeName })]);
     return c.json(toStoreEntry(org, requireReadableChild(org, rows[0], `JSON store '${storeName}'`)));
   })
 
   .delete("/:storeName", async (c) => {
     const { storeName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "delete JSON stores");
@@ -90,7 +90,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .get("/:storeName/item", valid("query", ListItemsQuery), async (c) => {
     const { storeName } = c.req.param();
     const q = c.req.valid("query");
-    const db = c.var.db;
+    const db = c.get("db");
     const [, org, [rows, paths]] = await batchInOrg(c, (_ref, orgId) => [
       findStore(db, orgId, { name: storeName }),
       listItemPaths(db, storeIdOf(orgId, storeName), q),
@@ -103,7 +103,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
 
   .get(ITEM_ROUTE, valid("param", ItemParams), async (c) => {
     const { storeName, path } = c.req.valid("param");
-    const db = c.var.db;
+    const db = c.get("db");
     const [, org, [rows, items]] = await batchInOrg(c, (_ref, orgId) => [
       findStore(db, orgId, { name: storeName }),
       findItem(db, storeIdOf(orgId, storeName), path),
@@ -120,7 +120,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     if (new TextEncoder().encode(data).byteLength > VALUE_LIMIT) {
       throw new ApiError("PAYLOAD_TOO_LARGE", `An item's value may be at most ${VALUE_LIMIT / KIB} KiB`);
     }
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");
@@ -133,7 +133,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
 
   .delete(ITEM_ROUTE, valid("param", ItemParams), async (c) => {
     const { storeName, path } = c.req.valid("param");
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");

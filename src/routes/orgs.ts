@@ -37,7 +37,7 @@ export const orgsRouter = new Hono<AppEnv>()
         { id: "name", message: "is required when id is not given" },
       ]);
     }
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, [byIdOrName, owners]] = await batchAsCaller(c, (ref) => [
       findOrg(db, ref, body.id !== undefined ? { id: body.id } : { name: body.name ?? "" }),
       ...(body.owner ? [findUser(db, body.owner)] : []),
@@ -99,7 +99,7 @@ export const orgsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.var.db, ref, q)]);
+    const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.get("db"), ref, q)]);
     const link = nextPageLink(c.req.url, {
       offset: q.offset,
       limit: q.limit,
@@ -112,7 +112,7 @@ export const orgsRouter = new Hono<AppEnv>()
 
   .get("/:orgName", async (c) => {
     const orgName = c.req.param("orgName");
-    const [, [rows]] = await batchAsCaller(c, (ref) => [findOrg(c.var.db, ref, { name: orgName })]);
+    const [, [rows]] = await batchAsCaller(c, (ref) => [findOrg(c.get("db"), ref, { name: orgName })]);
     const org = rows[0];
     if (!org || !canSeeOrg(org)) throw notFound(`Organization '${orgName}'`);
     return c.json(toOrgEntry(org));
@@ -123,7 +123,7 @@ export const orgsRouter = new Hono<AppEnv>()
     if (c.req.valid("query").confirmation?.toLowerCase() !== "yes") {
       throw new ApiError("BAD_REQUEST", "Operation must be confirmed");
     }
-    const db = c.var.db;
+    const db = c.get("db");
     // The admin check travels inside the DELETE: one round trip, nothing deleted for a non-admin.
     const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
       db

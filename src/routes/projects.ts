@@ -60,7 +60,7 @@ export const projectsRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateProjectRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) throw nameRequired();
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, visibleOrg, [found]] = await batchInOrg(c, (_ref, orgId) => [
       findProject(db, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
     ]);
@@ -88,7 +88,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listProjects(c.var.db, ref, orgId, q)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listProjects(c.get("db"), ref, orgId, q)]);
     const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
     if (link) c.header("Link", link);
     return c.json(rows.slice(0, q.limit).map((p) => toProjectEntry(org, p)));
@@ -96,7 +96,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .get("/:projectName", async (c) => {
     const { projectName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, org, [found, repos]] = await batchInOrg(c, (_ref, orgId) => [
       findProject(db, orgId, { name: projectName }),
       listRepositories(db, projectIdOf(orgId, projectName)),
@@ -107,7 +107,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .delete("/:projectName", async (c) => {
     const { projectName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [found]] = await batchInOrg(c, (_ref, orgId) => [findProject(db, orgId, { name: projectName })]);
     const org = requireOrgAccess(visibleOrg, "delete projects");
     const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
@@ -130,7 +130,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const body = c.req.valid("json");
     const projectName = c.req.param("projectName") ?? "";
     if (body.id === undefined && body.name === undefined) throw nameRequired();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [projectRows, repoRows, secretRows]] = await batchInOrg(c, (_ref, orgId) => [
       findProject(db, orgId, { name: projectName }),
       findRepository(db, projectIdOf(orgId, projectName), body.id !== undefined ? { id: body.id } : { name: body.name! }),
@@ -188,7 +188,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
 
   .get("/", async (c) => {
     const projectName = c.req.param("projectName") ?? "";
-    const db = c.var.db;
+    const db = c.get("db");
     const [, org, [projectRows, repos]] = await batchInOrg(c, (_ref, orgId) => [
       findProject(db, orgId, { name: projectName }),
       listRepositories(db, projectIdOf(orgId, projectName)),
@@ -200,7 +200,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
   .delete("/:repoName", async (c) => {
     const projectName = c.req.param("projectName") ?? "";
     const { repoName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [projectRows, repoRows]] = await batchInOrg(c, (_ref, orgId) => [
       findProject(db, orgId, { name: projectName }),
       findRepository(db, projectIdOf(orgId, projectName), { name: repoName }),

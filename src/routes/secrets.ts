@@ -70,7 +70,7 @@ export const secretsRouter = new Hono<AppEnv>()
       plaintext = encoder.encode(pair.privateKey);
     }
 
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, visibleOrg, [projectRows]] = await batchInOrg(c, (_ref, orgId) => [
       ...(form.project !== undefined ? [findProject(db, orgId, { name: form.project })] : []),
     ]);
@@ -108,19 +108,19 @@ export const secretsRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listSecrets(c.var.db, ref, orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listSecrets(c.get("db"), ref, orgId)]);
     return c.json(rows.map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.var.db, orgId, secretName)]);
+    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.get("db"), orgId, secretName)]);
     return c.json(toSecretEntry(org, requireReadableChild(org, rows[0], `Secret '${secretName}'`)));
   })
 
   .get("/:secretName/public", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.var.db, orgId, secretName)]);
+    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.get("db"), orgId, secretName)]);
     const secret = requireReadableChild(org, rows[0], `Secret '${secretName}'`);
     if (secret.type !== "KEY_PAIR" || !secret.publicKey) {
       throw new ApiError("BAD_REQUEST", `Secret '${secret.name}' is not a KEY_PAIR`);
@@ -133,7 +133,7 @@ export const secretsRouter = new Hono<AppEnv>()
     const { storePassword } = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
     const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [
-      findSecretCiphertext(c.var.db, orgId, secretName),
+      findSecretCiphertext(c.get("db"), orgId, secretName),
     ]);
     const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
     const org = requireOrgAccess(visibleOrg, "read secret data");
@@ -156,7 +156,7 @@ export const secretsRouter = new Hono<AppEnv>()
 
   .delete("/:secretName", async (c) => {
     const { secretName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(db, orgId, secretName)]);
     const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
     requireOrgAccess(visibleOrg, "delete secrets");

@@ -43,7 +43,7 @@ export const teamsRouter = new Hono<AppEnv>()
     if (body.id === undefined && body.name === undefined) {
       throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "name", message: "is required when id is not given" }]);
     }
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, org, [teamRows, ownerRows]] = await batchInOrg(c, (ref, orgId) => [
       findTeam(db, ref, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       isOwnerInAnyTeam(db, orgId, ref),
@@ -81,14 +81,14 @@ export const teamsRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [listTeams(c.var.db, orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [listTeams(c.get("db"), orgId)]);
     return c.json(rows.map((team) => toTeamEntry(org, team)));
   })
 
   .get("/:teamName", async (c) => {
     const { teamName } = c.req.param();
     const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(c.var.db, ref, orgId, { name: teamName }),
+      findTeam(c.get("db"), ref, orgId, { name: teamName }),
     ]);
     const team = rows[0];
     if (!team) throw notFound(`Team '${teamName}'`);
@@ -97,7 +97,7 @@ export const teamsRouter = new Hono<AppEnv>()
 
   .delete("/:teamName", async (c) => {
     const { teamName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, org, [rows]] = await batchInOrg(c, (ref, orgId) => [
       findTeam(db, ref, orgId, { name: teamName }),
     ]);
@@ -112,7 +112,7 @@ export const teamsRouter = new Hono<AppEnv>()
 
   .get("/:teamName/users", async (c) => {
     const { teamName } = c.req.param();
-    const db = c.var.db;
+    const db = c.get("db");
     const [, org, [teamRows, members]] = await batchInOrg(c, (ref, orgId) => [
       findTeam(db, ref, orgId, { name: teamName }),
       listTeamMembers(db, orgId, teamName),
@@ -128,7 +128,7 @@ export const teamsRouter = new Hono<AppEnv>()
     if (entries.length === 0 && !replace) {
       throw new ApiError("BAD_REQUEST", "No users given (send replace=true to remove every member)");
     }
-    const db = c.var.db;
+    const db = c.get("db");
     const ids = entries.flatMap((e) => (e.userId !== undefined ? [e.userId] : []));
     const names = entries.flatMap((e) => (e.userId === undefined && e.username !== undefined ? [e.username] : []));
     const [caller, org, [teamRows, userRows]] = await batchInOrg(c, (ref, orgId) => [
@@ -165,7 +165,7 @@ export const teamsRouter = new Hono<AppEnv>()
   .delete("/:teamName/users", valid("json", Usernames), async (c) => {
     const { teamName } = c.req.param();
     const usernames = c.req.valid("json");
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, org, [teamRows]] = await batchInOrg(c, (ref, orgId) => [
       findTeam(db, ref, orgId, { name: teamName }),
     ]);

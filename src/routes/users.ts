@@ -16,7 +16,7 @@ export const usersRouter = new Hono<AppEnv>()
     requireAdmin(await requireCaller(c), "create or update users");
     const isAdmin = body.roles === undefined ? undefined : body.roles.includes(ADMIN_ROLE);
     const id = crypto.randomUUID();
-    const db = c.var.db;
+    const db = c.get("db");
     const results = await db.batch(
       upsertUserBatch(
         db,
@@ -36,7 +36,7 @@ export const usersRouter = new Hono<AppEnv>()
 
   .get("/:username", async (c) => {
     const username = c.req.param("username");
-    const [caller, [rows]] = await batchAsCaller(c, () => [findUser(c.var.db, { username })]);
+    const [caller, [rows]] = await batchAsCaller(c, () => [findUser(c.get("db"), { username })]);
     const user = rows[0];
     // Users see themselves; administrators see everyone; nobody learns who else exists.
     if (!user || (!caller.isAdmin && user.id !== caller.id)) throw notFound(`User '${username}'`);
@@ -52,7 +52,7 @@ export const usersRouter = new Hono<AppEnv>()
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
     const { id } = c.req.valid("param");
     if (id === ADMIN_USER_ID) throw forbidden("The built-in admin user cannot be deleted");
-    const db = c.var.db;
+    const db = c.get("db");
     const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
       db
         .delete(users)
