@@ -63,111 +63,122 @@ const unauthorized = () => json({ ok: false, code: "UNAUTHORIZED", message: "Unk
 const notFound = () => json({ ok: false, code: "NOT_FOUND", message: "not found" }, 404);
 
 export default {
+  // The same answers as the app's, headers included: every response carries X-Request-Id, and one
+  // that used D1 carries the session's X-D1-Bookmark.
   async fetch(request, workerEnv) {
+    const requestId = crypto.randomUUID();
+    if (new URL(request.url).pathname === "/api/v1/server/ping") return json({ ok: true }, 200, { "X-Request-Id": requestId });
     // The same D1 access path as the app: a Sessions API session (read replicas in production).
-    const env = { ...workerEnv, DB: workerEnv.DB.withSession("first-unconstrained") };
-    const url = new URL(request.url);
-    const path = url.pathname;
-    if (path === "/api/v1/server/ping") return json({ ok: true });
-    const cred = await credential(request, env);
-    if (!cred) return unauthorized();
-
-    if (path === "/api/v1/org" && request.method === "GET") {
-      const limit = Number(url.searchParams.get("limit") ?? 1000);
-      const offset = Number(url.searchParams.get("offset") ?? 0);
-      const filter = url.searchParams.get("filter");
-      const after = url.searchParams.get("after");
-      const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => {
-        const where = [`(o.visibility = 'PUBLIC' OR ${access(callerRows)})`];
-        const binds = [...params];
-        if (filter) {
-          binds.push(`%${filter.toLowerCase().replace(/[\\%_]/g, (c) => "\\" + c)}%`);
-          where.push(`lower(o.name) LIKE ?${binds.length} ESCAPE '\\'`);
-        }
-        if (after) {
-          binds.push(after);
-          where.push(`lower(o.name) > lower(?${binds.length})`);
-        }
-        binds.push(limit + 1, offset);
-        const sql = `${orgSelect(callerRows)} WHERE ${where.join(" AND ")} ORDER BY lower(o.name) LIMIT ?${binds.length - 1} OFFSET ?${binds.length}`;
-        return [env.DB.prepare(sql).bind(...binds)];
-      });
-      if (!caller) return unauthorized();
-      const headers = {};
-      if (rows.results.length > limit) {
-        const next = new URL(url);
-        next.searchParams.set("offset", String(offset + limit));
-        headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
-      }
-      return json(rows.results.slice(0, limit).map(toEntry), 200, headers);
-    }
-
-    const named = /^\/api\/v1\/org\/([^/]+)$/.exec(path);
-    if (named && request.method === "GET") {
-      const name = decodeURIComponent(named[1]);
-      const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => [
-        env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, name),
-      ]);
-      if (!caller) return unauthorized();
-      const org = rows.results[0];
-      if (!org || (org.visibility !== "PUBLIC" && !org.access)) return notFound();
-      return json(toEntry(org));
-    }
-
-    if (named && request.method === "DELETE") {
-      const name = decodeURIComponent(named[1]);
-      if ((url.searchParams.get("confirmation") ?? "").toLowerCase() !== "yes") {
-        return json({ ok: false, code: "BAD_REQUEST", message: "Operation must be confirmed" }, 400);
-      }
-      const [caller, [deleted]] = await batchAsCaller(env, cred, (callerRows, params) => [
-        env.DB.prepare(`DELETE FROM organizations WHERE lower(name) = lower(?${params.length + 1})
-          AND EXISTS (SELECT 1 FROM ${callerRows} AS caller WHERE caller.caller_is_admin = 1) RETURNING id`).bind(...params, name),
-      ]);
-      if (!caller) return unauthorized();
-      if (!caller.isAdmin) return json({ ok: false, code: "FORBIDDEN", message: "admins only" }, 403);
-      if (!deleted.results[0]) return notFound();
-      return json({ result: "DELETED", ok: true });
-    }
-
-    if (path === "/api/v1/org" && request.method === "POST") {
-      const body = await request.json();
-      const [caller, [found]] = await batchAsCaller(env, cred, (callerRows, params) => [
-        body.id
-          ? env.DB.prepare(`${orgSelect(callerRows)} WHERE o.id = ?${params.length + 1} LIMIT 1`).bind(...params, body.id)
-          : env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, body.name),
-      ]);
-      if (!caller) return unauthorized();
-      const existing = found.results[0];
-      const meta = body.meta === undefined ? null : JSON.stringify(body.meta);
-      const cfg = body.cfg === undefined ? null : JSON.stringify(body.cfg);
-      if (body.id !== undefined || !caller.isAdmin) {
-        if (!existing) return notFound();
-        const [updated] = await env.DB.batch([
-          env.DB.prepare(
-            `UPDATE organizations SET name = coalesce(?2, name), visibility = coalesce(?3, visibility), meta = coalesce(?4, meta),
-               cfg = coalesce(?5, cfg), updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1 RETURNING id`,
-          ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg),
-        ]);
-        if (!updated.results[0]) return notFound();
-        return json({ result: "UPDATED", ok: true, id: existing.id });
-      }
-      const id = crypto.randomUUID();
-      const teamId = crypto.randomUUID();
-      const results = await env.DB.batch([
-        env.DB.prepare(`INSERT INTO organizations (id, name, visibility, owner_id, meta, cfg) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`)
-          .bind(id, body.name, body.visibility ?? "PUBLIC", caller.id, meta, cfg),
-        env.DB.prepare(`INSERT INTO teams (id, org_id, name, description, created_at, updated_at)
-            SELECT ?1, id, 'default', 'Default team', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM organizations WHERE id = ?2`).bind(teamId, id),
-        env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role, created_at)
-            SELECT id, ?2, 'OWNER', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM teams WHERE id = ?1 AND ?2 IS NOT NULL`).bind(teamId, caller.id),
-        env.DB.prepare(`UPDATE organizations SET visibility = coalesce(?3, visibility), meta = coalesce(?4, meta), cfg = coalesce(?5, cfg),
-            updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE lower(name) = lower(?1) AND id <> ?2`).bind(body.name, id, body.visibility ?? null, meta, cfg),
-        env.DB.prepare(`SELECT id FROM organizations WHERE lower(name) = lower(?1) LIMIT 1`).bind(body.name),
-      ]);
-      const holder = results[4].results[0];
-      return json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id });
-    }
-
-    return notFound();
+    const session = workerEnv.DB.withSession("first-unconstrained");
+    const response = await handle(request, { ...workerEnv, DB: session });
+    response.headers.set("X-Request-Id", requestId);
+    const bookmark = session.getBookmark();
+    if (bookmark) response.headers.set("X-D1-Bookmark", bookmark);
+    return response;
   },
 };
+
+async function handle(request, env) {
+  const url = new URL(request.url);
+  const path = url.pathname;
+  const cred = await credential(request, env);
+  if (!cred) return unauthorized();
+
+  if (path === "/api/v1/org" && request.method === "GET") {
+    const limit = Number(url.searchParams.get("limit") ?? 1000);
+    const offset = Number(url.searchParams.get("offset") ?? 0);
+    const filter = url.searchParams.get("filter");
+    const after = url.searchParams.get("after");
+    const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => {
+      const where = [`(o.visibility = 'PUBLIC' OR ${access(callerRows)})`];
+      const binds = [...params];
+      if (filter) {
+        binds.push(filter.toLowerCase());
+        where.push(`instr(lower(o.name), ?${binds.length}) > 0`);
+      }
+      if (after) {
+        binds.push(after);
+        where.push(`lower(o.name) > lower(?${binds.length})`);
+      }
+      binds.push(limit + 1, offset);
+      const sql = `${orgSelect(callerRows)} WHERE ${where.join(" AND ")} ORDER BY lower(o.name) LIMIT ?${binds.length - 1} OFFSET ?${binds.length}`;
+      return [env.DB.prepare(sql).bind(...binds)];
+    });
+    if (!caller) return unauthorized();
+    const headers = {};
+    if (rows.results.length > limit) {
+      const next = new URL(url);
+      next.searchParams.set("offset", String(offset + limit));
+      headers.Link = `<${next.pathname}${next.search}>; rel="next"`;
+    }
+    return json(rows.results.slice(0, limit).map(toEntry), 200, headers);
+  }
+
+  const named = /^\/api\/v1\/org\/([^/]+)$/.exec(path);
+  if (named && request.method === "GET") {
+    const name = decodeURIComponent(named[1]);
+    const [caller, [rows]] = await batchAsCaller(env, cred, (callerRows, params) => [
+      env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, name),
+    ]);
+    if (!caller) return unauthorized();
+    const org = rows.results[0];
+    if (!org || (org.visibility !== "PUBLIC" && !org.access)) return notFound();
+    return json(toEntry(org));
+  }
+
+  if (named && request.method === "DELETE") {
+    const name = decodeURIComponent(named[1]);
+    if ((url.searchParams.get("confirmation") ?? "").toLowerCase() !== "yes") {
+      return json({ ok: false, code: "BAD_REQUEST", message: "Operation must be confirmed" }, 400);
+    }
+    const [caller, [deleted]] = await batchAsCaller(env, cred, (callerRows, params) => [
+      env.DB.prepare(`DELETE FROM organizations WHERE lower(name) = lower(?${params.length + 1})
+        AND EXISTS (SELECT 1 FROM ${callerRows} AS caller WHERE caller.caller_is_admin = 1) RETURNING id`).bind(...params, name),
+    ]);
+    if (!caller) return unauthorized();
+    if (!caller.isAdmin) return json({ ok: false, code: "FORBIDDEN", message: "admins only" }, 403);
+    if (!deleted.results[0]) return notFound();
+    return json({ result: "DELETED", ok: true });
+  }
+
+  if (path === "/api/v1/org" && request.method === "POST") {
+    const body = await request.json();
+    const [caller, [found]] = await batchAsCaller(env, cred, (callerRows, params) => [
+      body.id
+        ? env.DB.prepare(`${orgSelect(callerRows)} WHERE o.id = ?${params.length + 1} LIMIT 1`).bind(...params, body.id)
+        : env.DB.prepare(`${orgSelect(callerRows)} WHERE lower(o.name) = lower(?${params.length + 1}) LIMIT 1`).bind(...params, body.name),
+    ]);
+    if (!caller) return unauthorized();
+    const existing = found.results[0];
+    const meta = body.meta === undefined ? null : JSON.stringify(body.meta);
+    const cfg = body.cfg === undefined ? null : JSON.stringify(body.cfg);
+    if (body.id !== undefined || !caller.isAdmin) {
+      if (!existing) return notFound();
+      const [updated] = await env.DB.batch([
+        env.DB.prepare(
+          `UPDATE organizations SET name = coalesce(?2, name), visibility = coalesce(?3, visibility), meta = coalesce(?4, meta),
+             cfg = coalesce(?5, cfg), updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE id = ?1 RETURNING id`,
+        ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg),
+      ]);
+      if (!updated.results[0]) return notFound();
+      return json({ result: "UPDATED", ok: true, id: existing.id });
+    }
+    const id = crypto.randomUUID();
+    const teamId = crypto.randomUUID();
+    const results = await env.DB.batch([
+      env.DB.prepare(`INSERT INTO organizations (id, name, visibility, owner_id, meta, cfg) VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT DO NOTHING`)
+        .bind(id, body.name, body.visibility ?? "PUBLIC", caller.id, meta, cfg),
+      env.DB.prepare(`INSERT INTO teams (id, org_id, name, description, created_at, updated_at)
+          SELECT ?1, id, 'default', 'Default team', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')), (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM organizations WHERE id = ?2`).bind(teamId, id),
+      env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role, created_at)
+          SELECT id, ?2, 'OWNER', (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) FROM teams WHERE id = ?1 AND ?2 IS NOT NULL`).bind(teamId, caller.id),
+      env.DB.prepare(`UPDATE organizations SET visibility = coalesce(?3, visibility), meta = coalesce(?4, meta), cfg = coalesce(?5, cfg),
+          updated_at = (strftime('%Y-%m-%dT%H:%M:%fZ', 'now')) WHERE lower(name) = lower(?1) AND id <> ?2`).bind(body.name, id, body.visibility ?? null, meta, cfg),
+      env.DB.prepare(`SELECT id FROM organizations WHERE lower(name) = lower(?1) LIMIT 1`).bind(body.name),
+    ]);
+    const holder = results[4].results[0];
+    return json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id });
+  }
+
+  return notFound();
+}

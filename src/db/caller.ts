@@ -14,7 +14,7 @@ import { requireVisibleOrg } from "../lib/access";
 import { ApiError } from "../lib/errors";
 import { findOrg, orgIdOf, type OrgRow } from "./orgs";
 import type { Database } from "./client";
-import { bindPlaceholders, prepared } from "./prepared";
+import { bindPlaceholders, prepared, runBatch } from "./prepared";
 import { apiKeys, users } from "./schema";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
@@ -89,7 +89,7 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
   if (known) {
     const values = { callerId: known.id, callerIsAdmin: known.isAdmin ? 1 : 0 };
     const items = build(KNOWN_CALLER).map((item) => bindPlaceholders(db, item, values));
-    const results = items.length ? await db.batch(items as unknown as [BatchItem<"sqlite">]) : [];
+    const results = items.length ? await runBatch(db, items) : [];
     return [known, results as BatchResponse<T>];
   }
 
@@ -97,7 +97,7 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
   if (credential.kind !== "key") throw unauthorized();
   const values = { keyHash: credential.keyHash, now: new Date().toISOString() };
   const items = build(KEY_CALLER).map((item) => bindPlaceholders(db, item, values));
-  const [found, ...results] = await db.batch([lookupCaller(db, values), ...items]);
+  const [found, ...results] = await runBatch(db, [lookupCaller(db, values), ...items] as const);
   const caller = found[0];
   if (!caller) throw unauthorized();
   c.set("caller", caller);

@@ -12,7 +12,7 @@
  * The test suite runs every endpoint through it.
  */
 import { fillPlaceholders } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import type { BatchItem, BatchResponse } from "drizzle-orm/batch";
 import type { Database } from "./client";
 
 interface D1PreparedQueryLike {
@@ -109,4 +109,18 @@ export function prepared<TShape extends unknown[], TQuery extends Preparable>(
     const ready = template;
     return new BoundQuery(db, () => ready, values) as unknown as TQuery;
   };
+}
+
+/**
+ * Runs batch items (query builders or prepared) as one D1 batch: what drizzle's own `db.batch`
+ * does, without its per-call bookkeeping, which showed in the hot path's CPU profile.
+ */
+export async function runBatch<T extends readonly BatchItem<"sqlite">[]>(db: Database, items: T): Promise<BatchResponse<T>> {
+  const queries = items.map((item) => (item as unknown as { _prepare(): D1PreparedQueryLike & PreparedMapping })._prepare());
+  const results = await db.$client.batch(queries.map((q) => q.stmt.bind(...q.query.params)));
+  return results.map((result, i) => queries[i]!.mapResult(result, true)) as BatchResponse<T>;
+}
+
+interface PreparedMapping {
+  mapResult(result: unknown, isFromBatch: boolean): unknown;
 }

@@ -10,6 +10,7 @@ import {
   type OrgRow,
 } from "../db/orgs";
 import { organizations } from "../db/schema";
+import { runBatch } from "../db/prepared";
 import { lowerEq } from "../db/sql";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
@@ -66,9 +67,7 @@ export const orgsRouter = new Hono<AppEnv>()
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const [updated] = await db
-        .batch([updateOrgById(db, existing!.id, changes)])
-        .catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
+      const [updated] = await runBatch(db, [updateOrgById(db, existing!.id, changes)] as const).catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
       if (!updated[0]) throw notFound("Organization");
       return c.json({ result: "UPDATED", ok: true, id: existing!.id } as const);
     }
@@ -76,22 +75,21 @@ export const orgsRouter = new Hono<AppEnv>()
     // An administrator without an id: create, or update the org of that name, in one atomic batch
     // whatever the read above saw, so concurrent creators of one name all succeed.
     const id = crypto.randomUUID();
-    const results = await db
-      .batch(
-        createOrgBatch(
-          db,
-          {
-            id,
-            name: body.name!, // without an id, a name was required above
-            visibility: body.visibility ?? "PUBLIC",
-            ownerId: owner?.id ?? caller.id,
-            meta: body.meta,
-            cfg: body.cfg,
-          },
-          changes,
-        ),
-      )
-      .catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
+    const results = await runBatch(
+      db,
+      createOrgBatch(
+        db,
+        {
+          id,
+          name: body.name!, // without an id, a name was required above
+          visibility: body.visibility ?? "PUBLIC",
+          ownerId: owner?.id ?? caller.id,
+          meta: body.meta,
+          cfg: body.cfg,
+        },
+        changes,
+      ),
+    ).catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
     const holder = results[4][0];
     if (!holder) throw new Error("organization missing right after its upsert");
     return c.json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id } as const);
