@@ -287,7 +287,15 @@ async function main() {
     const md = report(results);
     if (!only) {
       writeFileSync(path.join(root, "bench", "results.json"), JSON.stringify(results, null, 2) + "\n");
-      writeFileSync(path.join(root, "bench", "RESULTS.md"), md);
+      // The hand-written "## Reading" section of the previous file is kept (and should be re-read).
+      const resultsMd = path.join(root, "bench", "RESULTS.md");
+      let reading = "";
+      try {
+        const previous = readFileSync(resultsMd, "utf8");
+        const at = previous.indexOf("\n## Reading");
+        if (at >= 0) reading = previous.slice(at);
+      } catch {}
+      writeFileSync(resultsMd, md + reading);
     }
     console.log(md);
   } finally {
