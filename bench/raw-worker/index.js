@@ -43,8 +43,8 @@ async function batchAsCaller(env, cred, work) {
 }
 
 const access = (callerRows) => `EXISTS (SELECT 1 FROM ${callerRows} AS caller WHERE caller.caller_is_admin = 1
-  OR caller.caller_id = o.owner_id OR EXISTS (SELECT 1 FROM team_members tm JOIN teams t ON t.id = tm.team_id
-    WHERE t.org_id = o.id AND tm.user_id = caller.caller_id))`;
+  OR caller.caller_id = o.owner_id OR EXISTS (SELECT 1 FROM teams t WHERE t.org_id = o.id
+    AND EXISTS (SELECT 1 FROM team_members tm WHERE tm.team_id = t.id AND tm.user_id = caller.caller_id)))`;
 
 const orgSelect = (callerRows) => `
   SELECT o.id, o.name, o.visibility, o.meta, o.cfg, o.owner_id, u.username, ${access(callerRows)} AS access

@@ -6,10 +6,13 @@ import { organizations, teamMembers, teams, users } from "./schema";
 import { prepared } from "./prepared";
 import { contains, literal, lowerEq, nowIso } from "./sql";
 
-/** The caller belongs to the org through any of its teams. */
+/**
+ * The caller belongs to the org through any of its teams. Nested so SQLite walks the org's few
+ * teams and probes the (team_id, user_id) key, instead of all of the user's memberships per org.
+ */
 export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
-  sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${teams} ON ${teams.id} = ${teamMembers.teamId}
-      WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.userId} = ${callerId})`;
+  sql`EXISTS (SELECT 1 FROM ${teams} WHERE ${teams.orgId} = ${orgId} AND EXISTS (SELECT 1 FROM ${teamMembers}
+      WHERE ${teamMembers.teamId} = ${teams.id} AND ${teamMembers.userId} = ${callerId}))`;
 
 /** Administrator, the org's owner, or a member of any of its teams. */
 const accessCondition = (orgId: SQLWrapper, ownerId: SQLWrapper, ref: CallerRef) =>
