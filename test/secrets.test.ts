@@ -58,7 +58,15 @@ describe("secrets: storage", () => {
     const password = `pw-${crypto.randomUUID()}`;
     const created = await call("POST", secretsOf(org.name), { raw: form({ name: "creds", type: "USERNAME_PASSWORD", username: "deployer", password }) });
     expect(created.status).toBe(200);
-    const res = await readData(org.name, "creds");
+    // As `curl -X POST` sends it: an empty body and no Content-Type.
+    const res = await exports.default.fetch(
+      new Request(`http://api.test${secretsOf(org.name)}/creds/data`, {
+        method: "POST",
+        headers: { Authorization: ADMIN_KEY, "Content-Length": "0" },
+        body: new Uint8Array(0),
+      }),
+    );
+    expect(res.status).toBe(200);
     expect(res.headers.get("Content-Type")).toMatch(/^application\/json/);
     expect(await res.json()).toEqual({ username: "deployer", password });
 

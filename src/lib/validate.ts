@@ -49,14 +49,16 @@ const WHAT: Record<Target, string> = {
  * `valid("json", Schema)` as route middleware; the handler reads `c.req.valid("json")`, typed.
  * hono parses JSON only for JSON content types and answers malformed JSON with a 400 itself;
  * any other content type is refused here with 415 rather than validated as an empty body.
- * Forms (multipart or urlencoded) may also be sent without any body: then every field is absent.
+ * Forms (multipart or urlencoded) may also be sent without any body or Content-Type: then every
+ * field is absent.
  */
 export function valid<T extends Target, S extends AnySchema>(target: T, schema: S) {
   return validator(target, (value, c) => {
     if (target === "json" && !isJsonRequest(c)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
     }
-    if (target === "form" && c.req.raw.body !== null && !isFormRequest(c)) {
+    // A form endpoint called without Content-Type (e.g. `curl -X POST` with no fields) has no fields.
+    if (target === "form" && c.req.header("Content-Type") && !isFormRequest(c)) {
       throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be multipart/form-data");
     }
     return parseWith(schema, value, WHAT[target]);
