@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ADMIN_ID, call, count, createOrg, createUser, expectError, form, type TestUser } from "./helpers";
+import { ADMIN_ID, call, count, orgRowCounts, createOrg, createUser, expectError, form, type TestUser } from "./helpers";
 
 /** Every kind of owned resource, made through the API. */
 async function populate(orgName: string, members: TestUser[]) {
@@ -41,19 +41,6 @@ async function view(orgName: string) {
   };
 }
 
-async function rowsOf(orgId: string) {
-  return {
-    organizations: await count(`SELECT 1 FROM organizations WHERE id = ?`, orgId),
-    teams: await count(`SELECT 1 FROM teams WHERE org_id = ?`, orgId),
-    team_members: await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ?`, orgId),
-    projects: await count(`SELECT 1 FROM projects WHERE org_id = ?`, orgId),
-    repositories: await count(`SELECT 1 FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.org_id = ?`, orgId),
-    secrets: await count(`SELECT 1 FROM secrets WHERE org_id = ?`, orgId),
-    json_stores: await count(`SELECT 1 FROM json_stores WHERE org_id = ?`, orgId),
-    json_store_items: await count(`SELECT 1 FROM json_store_items i JOIN json_stores s ON s.id = i.store_id WHERE s.org_id = ?`, orgId),
-  };
-}
-
 describe("deleting an organization, end to end through the API", () => {
   it("removes every resource of that org (404s, no rows), leaves the other org untouched and user accounts alive", async () => {
     const members = [await createUser(), await createUser()];
@@ -62,8 +49,8 @@ describe("deleting an organization, end to end through the API", () => {
     await populate(doomed.name, members);
     await populate(kept.name, members);
     const keptView = await view(kept.name);
-    const keptRows = await rowsOf(kept.id);
-    expect(await rowsOf(doomed.id)).toEqual({
+    const keptRows = await orgRowCounts(kept.id);
+    expect(await orgRowCounts(doomed.id)).toEqual({
       organizations: 1, teams: 2, team_members: 4, projects: 2, repositories: 3, secrets: 3, json_stores: 1, json_store_items: 3,
     });
 
@@ -79,11 +66,11 @@ describe("deleting an organization, end to end through the API", () => {
       expectError(await call("GET", `${base}${path}`), 404, "NOT_FOUND");
     }
     expectError(await call("POST", `${base}/secret/git-creds/data`), 404, "NOT_FOUND");
-    expect(await rowsOf(doomed.id)).toEqual({
+    expect(await orgRowCounts(doomed.id)).toEqual({
       organizations: 0, teams: 0, team_members: 0, projects: 0, repositories: 0, secrets: 0, json_stores: 0, json_store_items: 0,
     });
 
-    expect(await rowsOf(kept.id)).toEqual(keptRows);
+    expect(await orgRowCounts(kept.id)).toEqual(keptRows);
     expect(await view(kept.name)).toEqual(keptView);
     for (const m of members) {
       expect(await count(`SELECT 1 FROM users WHERE id = ?`, m.id)).toBe(1);
@@ -95,13 +82,13 @@ describe("deleting an organization, end to end through the API", () => {
     const [leaving, staying] = [await createUser(), await createUser()];
     const org = await createOrg({ owner: { id: leaving.id } });
     await populate(org.name, [leaving, staying]);
-    const before = await rowsOf(org.id);
+    const before = await orgRowCounts(org.id);
 
     expect((await call("DELETE", `/api/v1/user/${leaving.id}`)).status).toBe(200);
     expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, leaving.id)).toBe(0);
     expect(await count(`SELECT 1 FROM api_keys WHERE user_id = ?`, leaving.id)).toBe(0);
     // Two memberships went (the default team's OWNER and builders' OWNER); nothing else of the org did.
-    expect(await rowsOf(org.id)).toEqual({ ...before, team_members: before.team_members - 2 });
+    expect(await orgRowCounts(org.id)).toEqual({ ...before, team_members: before.team_members - 2 });
     const builders = (await call("GET", `/api/v1/org/${org.name}/team/builders/users`)).body.map((m: { userId: string }) => m.userId);
     expect(builders.sort()).toEqual([ADMIN_ID, staying.id].sort()); // the admin created the team: MAINTAINER
   });

@@ -136,3 +136,17 @@ export async function addToNewTeam(orgName: string, user: TestUser, role = "MEMB
   expect(added.status, JSON.stringify(added.body)).toBe(200);
   return team;
 }
+
+/** How many rows of each owned table belong to the org (every one 0 after its deletion). */
+export async function orgRowCounts(orgId: string) {
+  return {
+    organizations: await count(`SELECT 1 FROM organizations WHERE id = ?`, orgId),
+    teams: await count(`SELECT 1 FROM teams WHERE org_id = ?`, orgId),
+    team_members: await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ?`, orgId),
+    projects: await count(`SELECT 1 FROM projects WHERE org_id = ?`, orgId),
+    repositories: await count(`SELECT 1 FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.org_id = ?`, orgId),
+    secrets: await count(`SELECT 1 FROM secrets WHERE org_id = ?`, orgId),
+    json_stores: await count(`SELECT 1 FROM json_stores WHERE org_id = ?`, orgId),
+    json_store_items: await count(`SELECT 1 FROM json_store_items i JOIN json_stores s ON s.id = i.store_id WHERE s.org_id = ?`, orgId),
+  };
+}

@@ -7,6 +7,7 @@ import {
   call,
   count,
   createOrg,
+  orgRowCounts,
   createUser,
   expectError,
   rows,
@@ -316,15 +317,15 @@ describe("DELETE /api/v1/org/{orgName}", () => {
     const kept = await createOrg();
     await seedChildren(doomed.id, member.id);
     await seedChildren(kept.id, member.id);
-    const keptBefore = await childCounts(kept.id);
-    expect(Object.values(await childCounts(doomed.id)).every((n) => n > 0)).toBe(true);
+    const keptBefore = await orgRowCounts(kept.id);
+    expect(Object.values(await orgRowCounts(doomed.id)).every((n) => n > 0)).toBe(true);
 
     const res = await call("DELETE", orgPath(doomed.name) + "?confirmation=yes");
     expect(res.status).toBe(200);
     expect(res.roundTrips).toBe(1); // the admin key is known without D1; the DELETE is one statement
-    const after = await childCounts(doomed.id);
+    const after = await orgRowCounts(doomed.id);
     expect(after).toEqual({ organizations: 0, teams: 0, team_members: 0, projects: 0, repositories: 0, secrets: 0, json_stores: 0, json_store_items: 0 });
-    expect(await childCounts(kept.id)).toEqual(keptBefore);
+    expect(await orgRowCounts(kept.id)).toEqual(keptBefore);
     expect(await count(`SELECT 1 FROM users WHERE id = ?`, member.id)).toBe(1);
   });
 });
@@ -348,19 +349,6 @@ async function seedChildren(orgId: string, userId: string) {
     env.DB.prepare(`INSERT INTO json_stores (id, org_id, name) VALUES (?, ?, 'inv')`).bind(store, orgId),
     env.DB.prepare(`INSERT INTO json_store_items (store_id, path, data) VALUES (?, 'a/b', '{"x":1}')`).bind(store),
   ]);
-}
-
-async function childCounts(orgId: string) {
-  return {
-    organizations: await count(`SELECT 1 FROM organizations WHERE id = ?`, orgId),
-    teams: await count(`SELECT 1 FROM teams WHERE org_id = ?`, orgId),
-    team_members: await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ?`, orgId),
-    projects: await count(`SELECT 1 FROM projects WHERE org_id = ?`, orgId),
-    repositories: await count(`SELECT 1 FROM repositories r JOIN projects p ON p.id = r.project_id WHERE p.org_id = ?`, orgId),
-    secrets: await count(`SELECT 1 FROM secrets WHERE org_id = ?`, orgId),
-    json_stores: await count(`SELECT 1 FROM json_stores WHERE org_id = ?`, orgId),
-    json_store_items: await count(`SELECT 1 FROM json_store_items i JOIN json_stores s ON s.id = i.store_id WHERE s.org_id = ?`, orgId),
-  };
 }
 
 describe("bad input gets the documented 4xx and changes nothing", () => {
