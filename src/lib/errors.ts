@@ -42,6 +42,13 @@ export class ApiError extends HTTPException {
 }
 
 export const notFound = (what: string) => new ApiError("NOT_FOUND", `${what} not found`);
+
+/** VALIDATION_FAILED for one field, for rules a schema cannot check alone (e.g. "no such user"). */
+export const invalidField = (id: string, message: string, what = "request body") =>
+  new ApiError("VALIDATION_FAILED", `Invalid ${what}`, [{ id, message }]);
+
+/** Create-or-update bodies: without an id, the name says what to create or update. */
+export const nameRequired = () => invalidField("name", "is required when id is not given");
 export const forbidden = (message: string) => new ApiError("FORBIDDEN", message);
 
 /** hono's own HTTPExceptions (malformed JSON, ...) mapped onto our codes. */

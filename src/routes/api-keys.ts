@@ -6,7 +6,7 @@ import { apiKeys } from "../db/schema";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
-import { ApiError, forbidden, notFound, translateConstraint } from "../lib/errors";
+import { forbidden, invalidField, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
 import { CreateApiKeyRequest } from "../schemas/users";
@@ -23,7 +23,7 @@ export const apiKeysRouter = new Hono<AppEnv>()
       if (!caller.isAdmin) throw forbidden("Only administrators may create API keys for other users");
       const target = targets?.[0];
       if (!target) {
-        throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "username", message: "no such user" }]);
+        throw invalidField("username", "no such user");
       }
       userId = target.id;
     }

@@ -8,7 +8,7 @@ import { nowIso } from "../db/sql";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
-import { ApiError, notFound, translateConstraint } from "../lib/errors";
+import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
@@ -30,7 +30,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateStoreRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "name", message: "is required when id is not given" }]);
+      throw nameRequired();
     }
     const db = c.get("db");
     const [caller, visibleOrg, [found, owners]] = await batchInOrg(c, (_ref, orgId) => [
@@ -40,7 +40,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const org = requireOrgAccess(visibleOrg, "create or change JSON stores");
     const owner = owners?.[0];
     if (body.owner && !owner) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "owner", message: "no such user" }]);
+      throw invalidField("owner", "no such user");
     }
     const taken = { unique: `JSON store '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization or owner no longer exists" };
     const existing = found[0];

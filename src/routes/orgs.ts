@@ -15,7 +15,7 @@ import { lowerEq } from "../db/sql";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { canSeeOrg } from "../lib/access";
-import { ApiError, forbidden, notFound, translateConstraint } from "../lib/errors";
+import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { parseJsonText } from "../schemas/common";
@@ -34,9 +34,7 @@ export const orgsRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateOrgRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
-        { id: "name", message: "is required when id is not given" },
-      ]);
+      throw nameRequired();
     }
     const db = c.get("db");
     const [caller, [byIdOrName, owners]] = await batchAsCaller(c, (ref) => [
@@ -46,9 +44,7 @@ export const orgsRouter = new Hono<AppEnv>()
     const existing = byIdOrName[0];
     const owner = owners?.[0];
     if (body.owner && !owner) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
-        { id: "owner", message: "no such user" },
-      ]);
+      throw invalidField("owner", "no such user");
     }
     const changes: OrgChanges = {
       visibility: body.visibility,

@@ -15,7 +15,7 @@ import { findSecret } from "../db/secrets";
 import { nowIso } from "../db/sql";
 import type { AppEnv } from "../env";
 import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
-import { ApiError, notFound, translateConstraint } from "../lib/errors";
+import { invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { parseJsonText } from "../schemas/common";
@@ -51,9 +51,6 @@ const toRepositoryEntry = (projectName: string, r: RepositoryRow): RepositoryEnt
   disabled: r.disabled,
   ...(r.meta !== null ? { meta: parseJsonText(r.meta) as Record<string, unknown> } : {}),
 });
-
-const nameRequired = () =>
-  new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "name", message: "is required when id is not given" }]);
 
 /** Mounted at /api/v1/org/:orgName/project. */
 export const projectsRouter = new Hono<AppEnv>()
@@ -141,14 +138,10 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const secret = secretRows?.[0];
     if (body.secretName !== undefined) {
       if (!secret) {
-        throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
-          { id: "secretName", message: `no secret '${body.secretName}' in organization '${org.name}'` },
-        ]);
+        throw invalidField("secretName", `no secret '${body.secretName}' in organization '${org.name}'`);
       }
       if (secret.projectId !== null && secret.projectId !== project.id) {
-        throw new ApiError("VALIDATION_FAILED", "Invalid request body", [
-          { id: "secretName", message: `secret '${secret.name}' is restricted to project '${secret.projectName}'` },
-        ]);
+        throw invalidField("secretName", `secret '${secret.name}' is restricted to project '${secret.projectName}'`);
       }
     }
     const fields = {
@@ -176,7 +169,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
     }
     if (body.id !== undefined) throw notFound(`Repository ${body.id}`);
     if (body.url === undefined) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "url", message: "is required" }]);
+      throw invalidField("url", "is required");
     }
     const id = crypto.randomUUID();
     await db

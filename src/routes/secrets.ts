@@ -6,7 +6,7 @@ import { secrets } from "../db/schema";
 import { findSecret, findSecretCiphertext, listSecrets, type SecretRow } from "../db/secrets";
 import type { AppEnv } from "../env";
 import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
-import { ApiError, translateConstraint } from "../lib/errors";
+import { ApiError, invalidField, translateConstraint } from "../lib/errors";
 import { openSecret, requireSecretsKey, sealSecret } from "../lib/secret-crypto";
 import { generateEd25519KeyPair } from "../lib/ssh-keys";
 import { valid } from "../lib/validate";
@@ -26,8 +26,7 @@ const toSecretEntry = (org: OrgAccess, s: SecretRow): SecretEntry => ({
   encryptedBy: s.encryptedBy,
 });
 
-const invalidField = (id: string, message: string) =>
-  new ApiError("VALIDATION_FAILED", "Invalid form fields", [{ id, message }]);
+const invalidFormField = (id: string, message: string) => invalidField(id, message, "form fields");
 
 /** A text field or an uploaded file, as bytes, at most 512 KiB. */
 async function formBytes(field: string, value: string | File): Promise<Uint8Array> {
@@ -50,20 +49,20 @@ export const secretsRouter = new Hono<AppEnv>()
     let plaintext: Uint8Array;
     let publicKey: string | null = null;
     if (form.type === "DATA") {
-      if (form.data === undefined) throw invalidField("data", "is required for type DATA");
+      if (form.data === undefined) throw invalidFormField("data", "is required for type DATA");
       plaintext = await formBytes("data", form.data);
     } else if (form.type === "USERNAME_PASSWORD") {
-      if (form.username === undefined) throw invalidField("username", "is required for type USERNAME_PASSWORD");
-      if (form.password === undefined) throw invalidField("password", "is required for type USERNAME_PASSWORD");
+      if (form.username === undefined) throw invalidFormField("username", "is required for type USERNAME_PASSWORD");
+      if (form.password === undefined) throw invalidFormField("password", "is required for type USERNAME_PASSWORD");
       plaintext = encoder.encode(JSON.stringify({ username: form.username, password: form.password }));
       if (plaintext.byteLength > VALUE_LIMIT) throw new ApiError("PAYLOAD_TOO_LARGE", `Credentials exceed ${VALUE_LIMIT / KIB} KiB`);
     } else if (form.public !== undefined || form.private !== undefined) {
-      if (form.public === undefined) throw invalidField("public", "is required when 'private' is given");
-      if (form.private === undefined) throw invalidField("private", "is required when 'public' is given");
+      if (form.public === undefined) throw invalidFormField("public", "is required when 'private' is given");
+      if (form.private === undefined) throw invalidFormField("private", "is required when 'public' is given");
       publicKey = decoder.decode(await formBytes("public", form.public)).trim();
       plaintext = await formBytes("private", form.private);
-      if (!publicKey) throw invalidField("public", "must not be empty");
-      if (plaintext.byteLength === 0) throw invalidField("private", "must not be empty");
+      if (!publicKey) throw invalidFormField("public", "must not be empty");
+      if (plaintext.byteLength === 0) throw invalidFormField("private", "must not be empty");
     } else {
       const pair = await generateEd25519KeyPair(form.name);
       publicKey = pair.publicKey;
@@ -77,7 +76,7 @@ export const secretsRouter = new Hono<AppEnv>()
     const org = requireOrgAccess(visibleOrg, "create secrets");
     const project = projectRows?.[0];
     if (form.project !== undefined && !project) {
-      throw invalidField("project", `no project '${form.project}' in organization '${org.name}'`);
+      throw invalidFormField("project", `no project '${form.project}' in organization '${org.name}'`);
     }
 
     const id = crypto.randomUUID();

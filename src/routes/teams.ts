@@ -14,7 +14,7 @@ import {
   upsertTeamMembers,
 } from "../db/teams";
 import type { AppEnv } from "../env";
-import { ApiError, forbidden, notFound, translateConstraint, type ErrorDetail } from "../lib/errors";
+import { ApiError, type ErrorDetail, forbidden, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import {
   CreateOrUpdateTeamRequest,
@@ -41,7 +41,7 @@ export const teamsRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateTeamRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {
-      throw new ApiError("VALIDATION_FAILED", "Invalid request body", [{ id: "name", message: "is required when id is not given" }]);
+      throw nameRequired();
     }
     const db = c.get("db");
     const [caller, org, [teamRows, ownerRows]] = await batchInOrg(c, (ref, orgId) => [

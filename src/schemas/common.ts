@@ -17,6 +17,7 @@ export const Uuid = v.pipe(v.string("must be a string"), v.uuid("must be a UUID"
 export const Visibility = v.picklist(VISIBILITIES, "must be PUBLIC or PRIVATE");
 
 export const MAX_JSON_OBJECT_BYTES = 32 * 1024;
+const encoder = new TextEncoder();
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
@@ -27,7 +28,7 @@ export const JsonObjectText = v.pipe(
   v.check(isPlainObject, "must be a JSON object"),
   v.transform((value) => JSON.stringify(value)),
   v.check(
-    (text) => new TextEncoder().encode(text).byteLength <= MAX_JSON_OBJECT_BYTES,
+    (text) => encoder.encode(text).byteLength <= MAX_JSON_OBJECT_BYTES,
     `must be at most ${MAX_JSON_OBJECT_BYTES / 1024} KiB serialized`,
   ),
 );
