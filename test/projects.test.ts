@@ -120,6 +120,11 @@ describe("repositories", () => {
     }
     expectError(await call("POST", reposOf(org.name, project), { json: { name: "no-url" } }), 400, "VALIDATION_FAILED");
     expectError(await call("POST", reposOf(org.name, project), { json: { name: "repo-1", url: urls[0], disabled: "yes" } }), 400, "VALIDATION_FAILED");
+    for (const [field, value] of [["commitId", "not-hex!"], ["branch", ""], ["path", 5], ["meta", []], ["secretName", "a b"]] as const) {
+      const res = await call("POST", reposOf(org.name, project), { json: { name: "repo-1", url: urls[0], [field]: value } });
+      expectError(res, 400, "VALIDATION_FAILED");
+      expect(res.body.details[0].id).toBe(field);
+    }
     expectError(await call("POST", reposOf(org.name, uniqueName("nope")), { json: { name: "r-1", url: urls[0] } }), 404, "NOT_FOUND");
     expect(await snapshot()).toBe(before);
 
