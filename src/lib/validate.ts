@@ -25,7 +25,7 @@ export function parseWith<S extends AnySchema>(schema: S, value: unknown, what =
 
 const JSON_MEDIA_TYPE = /^application\/([\w.-]+\+)?json$/i;
 
-export function isJsonRequest(c: Context): boolean {
+function isJsonRequest(c: Context): boolean {
   const mediaType = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim();
   return JSON_MEDIA_TYPE.test(mediaType);
 }
