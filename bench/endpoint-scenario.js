@@ -72,7 +72,7 @@ export function endpointScenario(tag) {
  * Runs the scenario with `send` (which performs one request and reports D1 round trips) and
  * returns the highest round-trip count seen per route. Throws on an unexpected status.
  * @param {string} tag
- * @param {(step: { method: string; path: string; json?: unknown; form?: Record<string, string> }) => Promise<Sent>} send
+ * @param {(step: { route: string; method: string; path: string; json?: unknown; form?: Record<string, string> }) => Promise<Sent>} send
  */
 export async function runEndpointScenario(tag, send) {
   const { username, org, steps } = endpointScenario(tag);
@@ -83,7 +83,7 @@ export async function runEndpointScenario(tag, send) {
   for (const step of steps) {
     const method = step.route.split(" ")[0];
     const path = typeof step.path === "function" ? step.path(state) : step.path;
-    const res = await send({ method, path, json: step.json, form: step.form });
+    const res = await send({ route: step.route, method, path, json: step.json, form: step.form });
     if (res.status !== (step.status ?? 200)) {
       throw new Error(`${method} ${path}: expected ${step.status ?? 200}, got ${res.status} ${JSON.stringify(res.body)}`);
     }

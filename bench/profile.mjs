@@ -38,4 +38,12 @@ const reqs = r.requests.total;
 console.log("rps", r.requests.average, "busy us/request", (busy / reqs).toFixed(1));
 for (const [k, us] of cat) console.log(k.padEnd(16), (us / reqs).toFixed(1), "us/request");
 for (const [k, us] of [...fn].sort((a, b) => b[1] - a[1]).slice(0, 30)) console.log("  ", (us / reqs).toFixed(2).padStart(6), k);
+// Inclusive time of the worker's own functions (a function's time including what it calls).
+const parent = new Map(); for (const n of profile.nodes) for (const c of n.children ?? []) parent.set(c, n.id);
+const incl = new Map();
+for (const [nid, us] of counts) { if (byId.get(nid).callFrame.functionName === "(idle)") continue; const seen = new Set();
+  for (let cur = nid; cur !== undefined; cur = parent.get(cur)) { const f = byId.get(cur).callFrame; if (!f.url.includes("index.js")) continue;
+    const k = `${f.functionName || "(anon)"} ${f.url.split("/").pop()}:${f.lineNumber}`; if (seen.has(k)) continue; seen.add(k); incl.set(k, (incl.get(k) ?? 0) + us); } }
+console.log("worker functions, inclusive:");
+for (const [k, us] of [...incl].sort((a, b) => b[1] - a[1]).slice(0, 40)) console.log("  ", (us / reqs).toFixed(2).padStart(6), k);
 ws.close(); await mf.dispose();

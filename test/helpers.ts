@@ -10,6 +10,8 @@ export interface ApiResponse<T = any> {
   headers: Headers;
   body: T;
   roundTrips: number;
+  /** statements of the request whose LIMIT was a bound parameter */
+  boundLimits: number;
 }
 
 export interface CallOptions {
@@ -45,6 +47,7 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     headers: res.headers,
     body: parsed as T,
     roundTrips: Number(res.headers.get("X-D1-Round-Trips") ?? NaN),
+    boundLimits: Number(res.headers.get("X-D1-Bound-Limits") ?? NaN),
   };
 }
 

@@ -67,8 +67,7 @@ const lookupCaller = prepared((db: Database) =>
     .select({ id: users.id, username: users.username, isAdmin: users.isAdmin })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(validKey)
-    .limit(1),
+    .where(validKey),
 );
 
 /**

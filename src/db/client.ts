@@ -2,23 +2,28 @@ import { drizzle } from "drizzle-orm/d1";
 
 export type Database = ReturnType<typeof drizzle>;
 
+export interface D1Stats {
+  /** batch/run/all/first/raw/exec calls: each is one network round trip from a deployed Worker */
+  roundTrips: number;
+  /** executed statements with a bound `LIMIT ?`, which SQLite re-prepares every time (db/sql.ts) */
+  boundLimits: number;
+}
+
+const BOUND_LIMIT = /\blimit\s+\?/i;
+
 /**
- * Counts D1 round trips: every batch/run/all/first/raw/exec on the binding is one network round
- * trip from a deployed Worker, the main latency cost of a request. Statements are wrapped only to
- * count their execution; `batch` hands the real statements to D1. Used when D1_STATS=1.
+ * Counts D1 round trips, the main latency cost of a request, and executed statements whose LIMIT
+ * is bound. Statements are wrapped only to count their execution; `batch` hands the real
+ * statements to D1. Used when D1_STATS=1.
  */
-export function countRoundTrips(
-  d1: D1Database | D1DatabaseSession,
-  stats: { roundTrips: number },
-): D1Database | D1DatabaseSession {
-  const wrap = (stmt: D1PreparedStatement): D1PreparedStatement => new CountedStatement(stmt, stats);
+export function countRoundTrips(d1: D1Database | D1DatabaseSession, stats: D1Stats): D1Database | D1DatabaseSession {
   return new Proxy(d1, {
     get(target, prop, receiver) {
-      if (prop === "prepare") return (query: string) => wrap(target.prepare(query));
+      if (prop === "prepare") return (query: string) => new CountedStatement(target.prepare(query), query, stats);
       if (prop === "batch") {
         return (statements: D1PreparedStatement[]) => {
           stats.roundTrips++;
-          return target.batch(statements.map((s) => (s instanceof CountedStatement ? s.inner : s)));
+          return target.batch(statements.map((s) => (s instanceof CountedStatement ? s.executed(false) : s)));
         };
       }
       if (prop === "exec" && "exec" in target) {
@@ -35,27 +40,31 @@ export function countRoundTrips(
 
 class CountedStatement implements D1PreparedStatement {
   constructor(
-    readonly inner: D1PreparedStatement,
-    private readonly stats: { roundTrips: number },
+    private readonly inner: D1PreparedStatement,
+    private readonly query: string,
+    private readonly stats: D1Stats,
   ) {}
+  /** The real statement, counted as executed (alone: one round trip; in a batch: the batch's). */
+  executed(alone = true): D1PreparedStatement {
+    if (alone) this.stats.roundTrips++;
+    if (BOUND_LIMIT.test(this.query)) this.stats.boundLimits++;
+    return this.inner;
+  }
   bind(...values: unknown[]): D1PreparedStatement {
-    return new CountedStatement(this.inner.bind(...values), this.stats);
+    return new CountedStatement(this.inner.bind(...values), this.query, this.stats);
   }
   first<T>(colName?: string): Promise<T | null> {
-    this.stats.roundTrips++;
-    return colName === undefined ? this.inner.first<T>() : this.inner.first<T>(colName);
+    const stmt = this.executed();
+    return colName === undefined ? stmt.first<T>() : stmt.first<T>(colName);
   }
   run<T>(): Promise<D1Result<T>> {
-    this.stats.roundTrips++;
-    return this.inner.run<T>();
+    return this.executed().run<T>();
   }
   all<T>(): Promise<D1Result<T>> {
-    this.stats.roundTrips++;
-    return this.inner.all<T>();
+    return this.executed().all<T>();
   }
   raw<T>(options?: { columnNames?: boolean }): Promise<any> {
-    this.stats.roundTrips++;
-    return this.inner.raw<T>(options as { columnNames?: false });
+    return this.executed().raw<T>(options as { columnNames?: false });
   }
 }
 

@@ -26,8 +26,7 @@ export const findStore = (db: Database, orgId: SQL, by: { id: string } | { name:
     .select(storeColumns)
     .from(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, orgId), "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name)))
-    .limit(1);
+    .where(and(eq(jsonStores.orgId, orgId), "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name)));
 
 export const listStores = (db: Database, ref: CallerRef, orgId: SQL) =>
   db
@@ -45,8 +44,7 @@ export const findItem = (db: Database, storeId: SQL | string, path: string) =>
   db
     .select({ data: jsonStoreItems.data })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)))
-    .limit(1);
+    .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)));
 
 /** A page of item paths, in path order; one extra row tells "more". */
 export const listItemPaths = (db: Database, storeId: SQL, q: { offset: number; limit: number; filter?: string }) =>

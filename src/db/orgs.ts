@@ -63,8 +63,7 @@ const p = {
 
 const findOrgPrepared = prepared((db: Database, ref: CallerRef, by: "id" | "name") =>
   selectOrgs(db, ref)
-    .where(by === "id" ? eq(organizations.id, p.org) : lowerEq(organizations.name, p.org))
-    .limit(1),
+    .where(by === "id" ? eq(organizations.id, p.org) : lowerEq(organizations.name, p.org)),
 );
 
 /** One org by name (case-insensitive) or id, with the caller's access to it. */
@@ -111,7 +110,7 @@ export const listOrgs = (
   );
 
 const orgIdByNamePrepared = prepared((db: Database) =>
-  db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, p.name)).limit(1),
+  db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, p.name)),
 );
 
 export interface OrgChanges {

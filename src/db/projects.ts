@@ -33,8 +33,7 @@ export const findProject = (db: Database, orgId: SQL, by: { id: string } | { nam
     .select(projectColumns)
     .from(projects)
     .leftJoin(users, eq(users.id, projects.ownerId))
-    .where(and(eq(projects.orgId, orgId), "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)))
-    .limit(1);
+    .where(and(eq(projects.orgId, orgId), "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)));
 
 /** A page of the projects the caller may read: PUBLIC ones, or all with org access. One extra row tells "more". */
 export const listProjects = (
@@ -103,5 +102,4 @@ export const findRepository = (db: Database, projectId: SQL, by: { id: string } 
     .leftJoin(secrets, eq(secrets.id, repositories.secretId))
     .where(
       and(eq(repositories.projectId, projectId), "id" in by ? eq(repositories.id, by.id) : lowerEq(repositories.name, by.name)),
-    )
-    .limit(1);
+    );

@@ -33,8 +33,7 @@ export const findSecret = (db: Database, orgId: SQL, name: string) =>
     .select(secretColumns)
     .from(secrets)
     .leftJoin(projects, eq(projects.id, secrets.projectId))
-    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)))
-    .limit(1);
+    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)));
 
 /** The secrets the caller may read: PUBLIC ones, or all with org access. */
 export const listSecrets = (db: Database, ref: CallerRef, orgId: SQL) =>
@@ -51,5 +50,4 @@ export const findSecretCiphertext = (db: Database, orgId: SQL, name: string) =>
     .select({ ...secretColumns, ciphertext: secrets.ciphertext, iv: secrets.iv, salt: secrets.salt })
     .from(secrets)
     .leftJoin(projects, eq(projects.id, secrets.projectId))
-    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)))
-    .limit(1);
+    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)));

@@ -9,14 +9,13 @@ const callerRoleIn = (teamId: SQLWrapper, ref: CallerRef) =>
   sql<"OWNER" | "MAINTAINER" | "MEMBER" | null>`(SELECT ${teamMembers.role} FROM ${teamMembers}
       WHERE ${teamMembers.teamId} = ${teamId} AND ${teamMembers.userId} = ${ref.id})`;
 
-/** The caller is OWNER in any team of the org (may create teams there). */
+/** The caller is OWNER in any team of the org (may create teams there): one row per such team. */
 export const isOwnerInAnyTeam = (db: Database, orgId: SQL, ref: CallerRef) =>
   db
     .select({ yes: sql<number>`1`.as("yes") })
     .from(teamMembers)
     .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-    .where(and(eq(teams.orgId, orgId), eq(teamMembers.userId, ref.id), eq(teamMembers.role, "OWNER")))
-    .limit(1);
+    .where(and(eq(teams.orgId, orgId), eq(teamMembers.userId, ref.id), eq(teamMembers.role, "OWNER")));
 
 const teamColumns = (ref: CallerRef) => ({
   id: teams.id,
@@ -29,8 +28,7 @@ export const findTeam = (db: Database, ref: CallerRef, orgId: SQL, by: { id: str
   db
     .select(teamColumns(ref))
     .from(teams)
-    .where(and(eq(teams.orgId, orgId), "id" in by ? eq(teams.id, by.id) : lowerEq(teams.name, by.name)))
-    .limit(1);
+    .where(and(eq(teams.orgId, orgId), "id" in by ? eq(teams.id, by.id) : lowerEq(teams.name, by.name)));
 
 export const listTeams = (db: Database, orgId: SQL) =>
   db

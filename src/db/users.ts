@@ -8,8 +8,7 @@ export const findUser = (db: Database, ref: { id?: string; username?: string }) 
   db
     .select({ id: users.id, username: users.username, type: users.type, isAdmin: users.isAdmin })
     .from(users)
-    .where(ref.id !== undefined ? eq(users.id, ref.id) : lowerEq(users.username, ref.username ?? ""))
-    .limit(1);
+    .where(ref.id !== undefined ? eq(users.id, ref.id) : lowerEq(users.username, ref.username ?? ""));
 
 export const DEFAULT_ORG_ID = "0fac1b18-d179-11e7-b3e7-d7df4543ed4f";
 
@@ -45,7 +44,6 @@ export function upsertUserBatch(
     db
       .select({ id: users.id, username: users.username })
       .from(users)
-      .where(lowerEq(users.username, user.username))
-      .limit(1),
+      .where(lowerEq(users.username, user.username)),
   ] as const;
 }

@@ -16,11 +16,14 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
     bookmark && BOOKMARK_PATTERN.test(bookmark) ? bookmark : "first-unconstrained",
   );
   // Counting is for the tests and the benchmark (D1_STATS=1); production talks to the session directly.
-  const stats = c.env.D1_STATS === "1" ? { roundTrips: 0 } : undefined;
+  const stats = c.env.D1_STATS === "1" ? { roundTrips: 0, boundLimits: 0 } : undefined;
   c.set("db", createDatabase(stats ? countRoundTrips(session, stats) : session));
   await next();
   // Set on the finished response directly: c.header() after next() would copy the Response each time.
   const latest = session.getBookmark();
   if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
-  if (stats) c.res.headers.set("X-D1-Round-Trips", String(stats.roundTrips));
+  if (stats) {
+    c.res.headers.set("X-D1-Round-Trips", String(stats.roundTrips));
+    c.res.headers.set("X-D1-Bound-Limits", String(stats.boundLimits));
+  }
 });
