@@ -1,9 +1,9 @@
 import { Hono } from "hono";
-import { requestId } from "hono/request-id";
 import type { AppEnv } from "./env";
 import { onError, onNotFound } from "./lib/errors";
 import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
+import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
 import { apiKeysRouter } from "./routes/api-keys";
 import { jsonStoresRouter } from "./routes/json-stores";
@@ -16,7 +16,7 @@ import { usersRouter } from "./routes/users";
 
 const app = new Hono<AppEnv>();
 
-app.use(requestId({ generator: () => crypto.randomUUID() }));
+app.use(requestId);
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
 app.use("/api/*", authenticate, limitBody, database);

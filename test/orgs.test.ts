@@ -445,6 +445,19 @@ describe("authentication", () => {
     expectError(outside, 404, "NOT_FOUND");
     expect((await call("GET", "/api/v1/server/ping", { key: null })).headers.get("X-Request-Id")).toBeTruthy();
   });
+
+  it("keeps a caller's plain X-Request-Id and replaces anything else", async () => {
+    const idOf = async (sent: string) =>
+      (await call("GET", "/api/v1/org/Default", { headers: { "X-Request-Id": sent } })).headers.get("X-Request-Id");
+    expect(await idOf("trace-42_abc=")).toBe("trace-42_abc=");
+    for (const odd of ["with space", "semi;colon", "x".repeat(256)]) {
+      expect(await idOf(odd)).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    }
+    // Error answers carry it too.
+    const failed = await call("GET", "/api/v1/org/no-such-org-here", { headers: { "X-Request-Id": "trace-err" } });
+    expect(failed.status).toBe(404);
+    expect(failed.headers.get("X-Request-Id")).toBe("trace-err");
+  });
 });
 
 describe("D1 round trips (the API-key lookup travels with the work)", () => {
