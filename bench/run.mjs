@@ -20,7 +20,7 @@ const only = process.argv.find((a) => a.startsWith("--only="))?.slice("--only=".
 const wanted = (section) => !only || only.includes(section);
 const settings = quick
   ? { loadSeconds: 3, rounds: 2, cascadeSizes: [1_000, 10_000], cascadeRepeats: 2, listSizes: [100, 10_000, 100_000], listSamples: 9 }
-  : { loadSeconds: 8, rounds: 3, cascadeSizes: [1_000, 10_000, 100_000], cascadeRepeats: 3, listSizes: [100, 10_000, 100_000], listSamples: 25 };
+  : { loadSeconds: 12, rounds: 6, cascadeSizes: [1_000, 10_000, 100_000], cascadeRepeats: 3, listSizes: [100, 10_000, 100_000], listSamples: 25 };
 const ADMIN_API_KEY = "bench-admin-key-not-a-secret-0123456789";
 const SECRETS_KEY = "bench-secrets-key-not-a-secret-0123456789";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };

@@ -8,9 +8,9 @@ export const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
  * Case-insensitive equality, served by the unique indexes on lower(name).
  *
  * Lookups by a primary or unique key carry no `.limit(1)`: the index already guarantees one row,
- * and Drizzle binds a limit as a parameter. SQLite (3.47 on, as in workerd and D1) plans with the
- * value bound to a `LIMIT ?` and so marks the statement to be re-prepared whenever that parameter is
- * bound again, i.e. on every execution of a cached statement. The benchmark measured it: one bound
+ * and Drizzle binds a limit as a parameter. Recent SQLite (workerd's) plans with the value bound to
+ * a `LIMIT ?` and so marks the statement to be re-prepared whenever that parameter is bound again,
+ * i.e. on every execution of a cached statement. The benchmark measured it: one bound
  * `LIMIT ?` in a one-row read cost about 15% of its throughput. Paged lists keep their bound limit.
  */
 export const lowerEq = (column: SQLWrapper, value: string | SQLWrapper) => sql`lower(${column}) = lower(${value})`;

@@ -7,9 +7,10 @@ const ACCEPTED_ID = /^[\w\-=]{1,255}$/;
 
 /**
  * Every response carries X-Request-Id (the caller's, if it sent a plain one), and error logs name
- * it. Hono's requestId middleware does the same but sets the header before the handler runs, which
- * makes every response build its headers twice; here it is set on the finished response, as the
- * database middleware does with the bookmark.
+ * it. Hono's requestId middleware does the same but sets the header before the handler runs, so
+ * every response first builds a Headers object that the Response then copies (3 points of ping
+ * throughput in the benchmark); here it is set on the finished response, as the database
+ * middleware does with the bookmark.
  */
 export const requestId = createMiddleware<AppEnv>(async (c, next) => {
   const sent = c.req.header(REQUEST_ID_HEADER);
