@@ -5,27 +5,21 @@
 //   npx wrangler deploy --dry-run --outdir bench/.tmp/bundle-plain
 // Defaults: that bundle, GET /api/v1/org/load-000042. Node 20 needs --experimental-websocket (the
 // npm script passes it).
-import autocannon from "autocannon";
-import { Miniflare } from "miniflare";
 import path from "node:path";
-import { applyMigrations, seedCaller, seedOrgs, BENCH_KEY } from "./lib/seed.mjs";
-const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), "..");
+import { seedOrgs } from "./lib/seed.mjs";
+import { load, root, serve } from "./lib/workers.mjs";
 const [script, target] = [process.argv[2] ?? "bench/.tmp/bundle-plain/index.js", process.argv[3] ?? "/api/v1/org/load-000042"];
-const mf = new Miniflare({ host: "127.0.0.1", port: 0, inspectorPort: 9333, modules: true, scriptPath: path.join(root, script),
-  compatibilityDate: "2026-04-01" /* as wrangler.toml */, compatibilityFlags: ["nodejs_compat"], d1Databases: { DB: "x" }, d1Persist: false, bindings: { ADMIN_API_KEY: "a".repeat(40), SECRETS_KEY: "b".repeat(40) } });
-const url = (await mf.ready).toString().replace(/\/$/, "");
-const db = await mf.getD1Database("DB");
-await applyMigrations(db, path.join(root, "migrations")); await seedCaller(db); await seedOrgs(db, 200, "load", 1);
+const { mf, url, db } = await serve(path.resolve(root, script), { inspectorPort: 9333 });
+await seedOrgs(db, 200, "load", 1);
 const targets = await (await fetch("http://127.0.0.1:9333/json")).json();
 const ws = new WebSocket(targets[0].webSocketDebuggerUrl);
 await new Promise((r) => ws.addEventListener("open", r));
 let id = 0; const pending = new Map();
 ws.addEventListener("message", (e) => { const m = JSON.parse(e.data); if (m.id && pending.has(m.id)) { pending.get(m.id)(m.result); pending.delete(m.id); } });
 const send = (method, params = {}) => new Promise((r) => { const i = ++id; pending.set(i, r); ws.send(JSON.stringify({ id: i, method, params })); });
-const headers = { Authorization: `Bearer ${BENCH_KEY}` };
-await autocannon({ url: url + target, connections: 8, duration: 1, headers });
+await load(url + target, {}, 1);
 await send("Profiler.enable"); await send("Profiler.setSamplingInterval", { interval: 50 }); await send("Profiler.start");
-const r = await autocannon({ url: url + target, connections: 8, duration: 4, headers });
+const r = await load(url + target, {}, 4);
 const { profile } = await send("Profiler.stop");
 const byId = new Map(profile.nodes.map((n) => [n.id, n]));
 const counts = new Map(); profile.samples.forEach((s, i) => counts.set(s, (counts.get(s) ?? 0) + (profile.timeDeltas[i] ?? 0)));

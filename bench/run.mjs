@@ -5,14 +5,11 @@
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
-import autocannon from "autocannon";
-import { Miniflare } from "miniflare";
 import { runEndpointScenario } from "./endpoint-scenario.js";
-import { BENCH_KEY, applyMigrations, remainingRows, seedCaller, seedCascadeOrg, seedOrgs, seededOrgId } from "./lib/seed.mjs";
+import { remainingRows, seedCascadeOrg, seedOrgs } from "./lib/seed.mjs";
+import { auth, load, root, serve, throughputCases } from "./lib/workers.mjs";
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const tmp = path.join(root, "bench", ".tmp");
 const quick = process.argv.includes("--quick");
 /** `--only=throughput,cascade` runs just those sections (for iterating; a full report needs all). */
@@ -21,12 +18,7 @@ const wanted = (section) => !only || only.includes(section);
 const settings = quick
   ? { loadSeconds: 3, rounds: 2, cascadeSizes: [1_000, 10_000], cascadeRepeats: 2, listSizes: [100, 10_000, 100_000], listSamples: 9 }
   : { loadSeconds: 12, rounds: 6, cascadeSizes: [1_000, 10_000, 100_000], cascadeRepeats: 3, listSizes: [100, 10_000, 100_000], listSamples: 25 };
-const ADMIN_API_KEY = "bench-admin-key-not-a-secret-0123456789";
-const SECRETS_KEY = "bench-secrets-key-not-a-secret-0123456789";
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
-const wranglerToml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
-const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(wranglerToml)[1];
-
 const log = (...args) => console.error("[bench]", ...args);
 const round = (n, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 const median = (xs) => {
@@ -43,31 +35,6 @@ function build(config, outdir) {
   });
   return path.join(outdir, "index.js");
 }
-
-/**
- * A worker served by workerd (the runtime `wrangler dev` uses) on 127.0.0.1, with its own in-memory
- * D1. Configured as in production unless `countRoundTrips` (D1_STATS=1, the tests' counting wrapper).
- */
-async function serve(scriptPath, { countRoundTrips = false } = {}) {
-  const mf = new Miniflare({
-    host: "127.0.0.1",
-    port: 0,
-    modules: true,
-    scriptPath,
-    compatibilityDate,
-    compatibilityFlags: ["nodejs_compat"],
-    d1Databases: { DB: "bench-db" },
-    d1Persist: false,
-    bindings: { ADMIN_API_KEY, SECRETS_KEY, ...(countRoundTrips ? { D1_STATS: "1" } : {}) },
-  });
-  const url = (await mf.ready).toString().replace(/\/$/, "");
-  const db = await mf.getD1Database("DB");
-  await applyMigrations(db, path.join(root, "migrations"));
-  await seedCaller(db);
-  return { mf, url, db };
-}
-
-const auth = { Authorization: `Bearer ${BENCH_KEY}` };
 
 async function timeRequest(url, init = {}) {
   const started = performance.now();
@@ -103,35 +70,10 @@ async function measureRoundTrips(app) {
 }
 
 // 2. Throughput: app vs raw baseline -------------------------------------------------------------
-async function load(url, opts, seconds) {
-  const result = await autocannon({ url, connections: 8, duration: seconds, ...opts, headers: { ...auth, ...opts.headers } });
-  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
-}
-
 async function measureThroughput(app, raw) {
   await seedOrgs(app.db, 200, "load", 1);
   await seedOrgs(raw.db, 200, "load", 1);
-  const updateId = seededOrgId(1, 7);
-  let created = 0;
-  const cases = {
-    ping: { path: "/api/v1/server/ping" },
-    "list orgs (limit 50)": { path: "/api/v1/org?limit=50" },
-    "get org": { path: "/api/v1/org/load-000042" },
-    "create org": {
-      path: "/api/v1/org",
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      // autocannon applies setupRequest only inside `requests`
-      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `created-${process.pid}-${++created}`, meta: { n: created } }) }) }],
-    },
-    "update org": {
-      path: "/api/v1/org",
-      method: "POST",
-      headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ id: updateId, meta: { updated: true } }),
-    },
-  };
+  const cases = throughputCases();
   const out = {};
   for (const [name, c] of Object.entries(cases)) {
     const { path: p, ...opts } = c;

@@ -1,0 +1,71 @@
+// Serving workers and loading them, shared by bench/run.mjs and bench/ab.mjs.
+import { readFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import { Miniflare } from "miniflare";
+import { BENCH_KEY, applyMigrations, seedCaller, seededOrgId } from "./seed.mjs";
+
+export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+const ADMIN_API_KEY = "bench-admin-key-not-a-secret-0123456789";
+const SECRETS_KEY = "bench-secrets-key-not-a-secret-0123456789";
+const wranglerToml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
+const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(wranglerToml)[1];
+
+export const auth = { Authorization: `Bearer ${BENCH_KEY}` };
+
+/**
+ * A worker served by workerd (the runtime `wrangler dev` uses) on 127.0.0.1, with its own in-memory
+ * D1, migrated and with the bench caller seeded. Configured as in production unless
+ * `countRoundTrips` (D1_STATS=1, the tests' counting wrapper); `inspectorPort` opens the V8
+ * inspector (bench/profile.mjs).
+ */
+export async function serve(scriptPath, { countRoundTrips = false, inspectorPort } = {}) {
+  const mf = new Miniflare({
+    ...(inspectorPort ? { inspectorPort } : {}),
+    host: "127.0.0.1",
+    port: 0,
+    modules: true,
+    scriptPath,
+    compatibilityDate,
+    compatibilityFlags: ["nodejs_compat"],
+    d1Databases: { DB: "bench-db" },
+    d1Persist: false,
+    bindings: { ADMIN_API_KEY, SECRETS_KEY, ...(countRoundTrips ? { D1_STATS: "1" } : {}) },
+  });
+  const url = (await mf.ready).toString().replace(/\/$/, "");
+  const db = await mf.getD1Database("DB");
+  await applyMigrations(db, path.join(root, "migrations"));
+  await seedCaller(db);
+  return { mf, url, db };
+}
+
+/** autocannon at 8 connections for `seconds`; any non-2xx answer or error fails the run. */
+export async function load(url, opts, seconds) {
+  const result = await autocannon({ url, connections: 8, duration: seconds, ...opts, headers: { ...auth, ...opts.headers } });
+  if (result.non2xx || result.errors) throw new Error(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return result;
+}
+
+/** The throughput cases, against a worker seeded with `seedOrgs(db, 200, "load", 1)`. */
+export function throughputCases() {
+  let created = 0;
+  return {
+    ping: { path: "/api/v1/server/ping" },
+    "list orgs (limit 50)": { path: "/api/v1/org?limit=50" },
+    "get org": { path: "/api/v1/org/load-000042" },
+    "create org": {
+      path: "/api/v1/org",
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      // autocannon applies setupRequest only inside `requests`
+      requests: [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ name: `created-${process.pid}-${++created}`, meta: { n: created } }) }) }],
+    },
+    "update org": {
+      path: "/api/v1/org",
+      method: "POST",
+      headers: { "Content-Type": "application/json" },
+      body: JSON.stringify({ id: seededOrgId(1, 7), meta: { updated: true } }),
+    },
+  };
+}
