@@ -12,7 +12,7 @@ import type { Context } from "hono";
 import type { AppEnv } from "../env";
 import { requireVisibleOrg } from "../lib/access";
 import { ApiError } from "../lib/errors";
-import { findOrg, orgIdOf, type OrgRow } from "./orgs";
+import { findOrg, type OrgRow } from "./orgs";
 import type { Database } from "./client";
 import { bindPlaceholders, prepared, runBatch } from "./prepared";
 import { apiKeys, users } from "./schema";
@@ -82,11 +82,13 @@ const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API 
 export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
   c: Context<AppEnv>,
   build: (ref: CallerRef) => [...T],
+  /** values for placeholders the built queries share (e.g. `orgName` of ORG_ID) */
+  shared: Record<string, unknown> = {},
 ): Promise<[Caller, BatchResponse<T>]> {
   const db = c.get("db");
   const known = c.get("caller") ?? adminCaller(c);
   if (known) {
-    const values = { callerId: known.id, callerIsAdmin: known.isAdmin ? 1 : 0 };
+    const values = { ...shared, callerId: known.id, callerIsAdmin: known.isAdmin ? 1 : 0 };
     const items = build(KNOWN_CALLER).map((item) => bindPlaceholders(db, item, values));
     const results = items.length ? await runBatch(db, items) : [];
     return [known, results as BatchResponse<T>];
@@ -94,7 +96,7 @@ export async function batchAsCaller<T extends readonly BatchItem<"sqlite">[]>(
 
   const credential = c.get("credential");
   if (credential.kind !== "key") throw unauthorized();
-  const values = { keyHash: credential.keyHash, now: new Date().toISOString() };
+  const values = { ...shared, keyHash: credential.keyHash, now: new Date().toISOString() };
   const items = build(KEY_CALLER).map((item) => bindPlaceholders(db, item, values));
   const [found, ...results] = await runBatch(db, [lookupCaller(db, values), ...items] as const);
   const caller = found[0];
@@ -122,18 +124,19 @@ function adminCaller(c: Context<AppEnv>): Caller | undefined {
 
 /**
  * For routes under /api/v1/org/{orgName}: the org (with the caller's access to it) and the route's
- * own queries, scoped by `orgId`, in the same single batch as the key lookup. An org the caller
- * may not see is answered 404 here, before the route looks at its own results.
+ * own queries, scoped by ORG_ID (db/orgs.ts), in the same single batch as the key lookup. An org
+ * the caller may not see is answered 404 here, before the route looks at its own results.
  */
 export async function batchInOrg<T extends readonly BatchItem<"sqlite">[]>(
   c: Context<AppEnv>,
-  build: (ref: CallerRef, orgId: SQL<string>) => [...T],
+  build: (ref: CallerRef) => [...T],
 ): Promise<[Caller, OrgRow, BatchResponse<T>]> {
   const db = c.get("db");
   const orgName = c.req.param("orgName") ?? "";
-  const [caller, [orgRows, ...rest]] = await batchAsCaller(c, (ref) => [
-    findOrg(db, ref, { name: orgName }),
-    ...build(ref, orgIdOf(orgName)),
-  ]);
+  const [caller, [orgRows, ...rest]] = await batchAsCaller(
+    c,
+    (ref) => [findOrg(db, ref, { name: orgName }), ...build(ref)],
+    { orgName },
+  );
   return [caller, requireVisibleOrg(orgRows[0], orgName), rest as unknown as BatchResponse<T>];
 }

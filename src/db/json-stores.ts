@@ -1,9 +1,21 @@
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+/** JSON stores of the org of the request's path (ORG_ID, db/orgs.ts) and their items. */
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { hasAccessToOrg } from "./orgs";
+import { hasAccessToOrg, ORG_ID } from "./orgs";
+import { prepared } from "./prepared";
 import { jsonStoreItems, jsonStores, users } from "./schema";
 import { contains, lowerEq, nowIso } from "./sql";
+
+const p = {
+  store: sql.placeholder("store"),
+  storeId: sql.placeholder("storeId"),
+  storeName: sql.placeholder("storeName"),
+  path: sql.placeholder("path"),
+  filter: sql.placeholder("filter"),
+  limit: sql.placeholder("limit"),
+  offset: sql.placeholder("offset"),
+};
 
 const storeColumns = {
   id: jsonStores.id,
@@ -21,40 +33,63 @@ export type JsonStoreRow = {
   ownerUsername: string | null;
 };
 
-export const findStore = (db: Database, orgId: SQL, by: { id: string } | { name: string }) =>
+const findStorePrepared = prepared((db: Database, by: "id" | "name") =>
   db
     .select(storeColumns)
     .from(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, orgId), "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name)));
+    .where(and(eq(jsonStores.orgId, ORG_ID), by === "id" ? eq(jsonStores.id, p.store) : lowerEq(jsonStores.name, p.store))),
+);
 
-export const listStores = (db: Database, ref: CallerRef, orgId: SQL) =>
+/** A store of the org by id or name. */
+export const findStore = (db: Database, by: { id: string } | { name: string }) =>
+  "id" in by ? findStorePrepared(db, { store: by.id }, "id") : findStorePrepared(db, { store: by.name }, "name");
+
+const listStoresPrepared = prepared((db: Database, ref: CallerRef) =>
   db
     .select(storeColumns)
     .from(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, orgId), sql`(${jsonStores.visibility} = 'PUBLIC' OR ${hasAccessToOrg(orgId, ref)})`))
-    .orderBy(asc(sql`lower(${jsonStores.name})`));
+    .where(and(eq(jsonStores.orgId, ORG_ID), sql`(${jsonStores.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`))
+    .orderBy(asc(sql`lower(${jsonStores.name})`)),
+);
 
-/** The store of that name in the org, as a scalar subquery. */
-export const storeIdOf = (orgId: SQL, storeName: string) =>
-  sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores} WHERE ${jsonStores.orgId} = ${orgId} AND ${lowerEq(jsonStores.name, storeName)})`;
+export const listStores = (db: Database, ref: CallerRef) => listStoresPrepared(db, {}, ref);
 
-export const findItem = (db: Database, storeId: SQL | string, path: string) =>
+/** The org's store named by the placeholder `storeName`, as a scalar subquery. */
+const STORE_ID = sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores}
+  WHERE ${jsonStores.orgId} = ${ORG_ID} AND ${lowerEq(jsonStores.name, p.storeName)})`;
+
+const findItemPrepared = prepared((db: Database, by: "storeId" | "storeName") =>
   db
     .select({ data: jsonStoreItems.data })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)));
+    .where(and(eq(jsonStoreItems.storeId, by === "storeId" ? p.storeId : STORE_ID), eq(jsonStoreItems.path, p.path))),
+);
 
-/** A page of item paths, in path order; one extra row tells "more". */
-export const listItemPaths = (db: Database, storeId: SQL, q: { offset: number; limit: number; filter?: string }) =>
+/** An item of a store, given by id or by its name in the org of the request's path. */
+export const findItem = (db: Database, store: { id: string } | { name: string }, path: string) =>
+  "id" in store
+    ? findItemPrepared(db, { storeId: store.id, path }, "storeId")
+    : findItemPrepared(db, { storeName: store.name, path }, "storeName");
+
+const listItemPathsPrepared = prepared((db: Database, filtered: boolean) =>
   db
     .select({ path: jsonStoreItems.path })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, storeId), q.filter ? contains(jsonStoreItems.path, q.filter.toLowerCase()) : undefined))
+    .where(and(eq(jsonStoreItems.storeId, STORE_ID), filtered ? contains(jsonStoreItems.path, p.filter) : undefined))
     .orderBy(asc(jsonStoreItems.path))
-    .limit(q.limit + 1)
-    .offset(q.offset);
+    .limit(p.limit)
+    .offset(p.offset),
+);
+
+/** A page of the item paths of the org's store of that name, in path order; one extra row tells "more". */
+export const listItemPaths = (db: Database, storeName: string, q: { offset: number; limit: number; filter?: string }) =>
+  listItemPathsPrepared(
+    db,
+    { storeName, filter: q.filter ? q.filter.toLowerCase() : null, limit: q.limit + 1, offset: q.offset },
+    Boolean(q.filter),
+  );
 
 export const upsertItem = (db: Database, storeId: string, path: string, data: string) =>
   db

@@ -210,6 +210,10 @@ export function createOrgBatch(
   ] as const;
 }
 
-/** The id of the org of that name, as a scalar subquery: lets child queries share the org lookup's batch. */
-export const orgIdOf = (orgName: string) =>
-  sql<string>`(SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, orgName)})`;
+/**
+ * The id of the org named in the request's path (`/org/{orgName}/...`), as a scalar subquery on the
+ * placeholder `orgName`, which `batchInOrg` binds: child queries share the org lookup's batch, and
+ * their SQL is built once per isolate (db/prepared.ts).
+ */
+export const ORG_ID = sql<string>`(SELECT ${organizations.id} FROM ${organizations}
+  WHERE ${lowerEq(organizations.name, sql.placeholder("orgName"))})`;

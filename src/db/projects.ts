@@ -1,10 +1,20 @@
 /** Projects and their repositories. Every result column name is distinct (D1 batches key rows by name). */
-import { and, asc, eq, sql, type SQL } from "drizzle-orm";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { hasAccessToOrg } from "./orgs";
+import { hasAccessToOrg, ORG_ID } from "./orgs";
+import { prepared } from "./prepared";
 import { projects, repositories, secrets, users } from "./schema";
 import { contains, lowerEq } from "./sql";
+
+const p = {
+  project: sql.placeholder("project"),
+  projectName: sql.placeholder("projectName"),
+  repo: sql.placeholder("repo"),
+  filter: sql.placeholder("filter"),
+  limit: sql.placeholder("limit"),
+  offset: sql.placeholder("offset"),
+};
 
 const projectColumns = {
   id: projects.id,
@@ -28,38 +38,47 @@ export type ProjectRow = {
   ownerUsername: string | null;
 };
 
-export const findProject = (db: Database, orgId: SQL, by: { id: string } | { name: string }) =>
+const findProjectPrepared = prepared((db: Database, by: "id" | "name") =>
   db
     .select(projectColumns)
     .from(projects)
     .leftJoin(users, eq(users.id, projects.ownerId))
-    .where(and(eq(projects.orgId, orgId), "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)));
+    .where(and(eq(projects.orgId, ORG_ID), by === "id" ? eq(projects.id, p.project) : lowerEq(projects.name, p.project))),
+);
 
-/** A page of the projects the caller may read: PUBLIC ones, or all with org access. One extra row tells "more". */
-export const listProjects = (
-  db: Database,
-  ref: CallerRef,
-  orgId: SQL,
-  q: { offset: number; limit: number; filter?: string },
-) =>
+/** A project of the org by id or name. */
+export const findProject = (db: Database, by: { id: string } | { name: string }) =>
+  "id" in by ? findProjectPrepared(db, { project: by.id }, "id") : findProjectPrepared(db, { project: by.name }, "name");
+
+const listProjectsPrepared = prepared((db: Database, ref: CallerRef, filtered: boolean) =>
   db
     .select(projectColumns)
     .from(projects)
     .leftJoin(users, eq(users.id, projects.ownerId))
     .where(
       and(
-        eq(projects.orgId, orgId),
-        sql`(${projects.visibility} = 'PUBLIC' OR ${hasAccessToOrg(orgId, ref)})`,
-        q.filter ? contains(projects.name, q.filter.toLowerCase()) : undefined,
+        eq(projects.orgId, ORG_ID),
+        sql`(${projects.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`,
+        filtered ? contains(projects.name, p.filter) : undefined,
       ),
     )
     .orderBy(asc(sql`lower(${projects.name})`))
-    .limit(q.limit + 1)
-    .offset(q.offset);
+    .limit(p.limit)
+    .offset(p.offset),
+);
 
-/** The project of that name in the org, as a scalar subquery. */
-export const projectIdOf = (orgId: SQL, projectName: string) =>
-  sql<string>`(SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${orgId} AND ${lowerEq(projects.name, projectName)})`;
+/** A page of the projects the caller may read: PUBLIC ones, or all with org access. One extra row tells "more". */
+export const listProjects = (db: Database, ref: CallerRef, q: { offset: number; limit: number; filter?: string }) =>
+  listProjectsPrepared(
+    db,
+    { filter: q.filter ? q.filter.toLowerCase() : null, limit: q.limit + 1, offset: q.offset },
+    ref,
+    Boolean(q.filter),
+  );
+
+/** The org's project named by the placeholder `projectName`, as a scalar subquery. */
+const PROJECT_ID = sql<string>`(SELECT ${projects.id} FROM ${projects}
+  WHERE ${projects.orgId} = ${ORG_ID} AND ${lowerEq(projects.name, p.projectName)})`;
 
 const repositoryColumns = {
   id: repositories.id,
@@ -87,19 +106,28 @@ export type RepositoryRow = {
   secretName: string | null;
 };
 
-export const listRepositories = (db: Database, projectId: SQL) =>
+const listRepositoriesPrepared = prepared((db: Database) =>
   db
     .select(repositoryColumns)
     .from(repositories)
     .leftJoin(secrets, eq(secrets.id, repositories.secretId))
-    .where(eq(repositories.projectId, projectId))
-    .orderBy(asc(sql`lower(${repositories.name})`));
+    .where(eq(repositories.projectId, PROJECT_ID))
+    .orderBy(asc(sql`lower(${repositories.name})`)),
+);
 
-export const findRepository = (db: Database, projectId: SQL, by: { id: string } | { name: string }) =>
+/** The repositories of the org's project of that name. */
+export const listRepositories = (db: Database, projectName: string) => listRepositoriesPrepared(db, { projectName });
+
+const findRepositoryPrepared = prepared((db: Database, by: "id" | "name") =>
   db
     .select(repositoryColumns)
     .from(repositories)
     .leftJoin(secrets, eq(secrets.id, repositories.secretId))
-    .where(
-      and(eq(repositories.projectId, projectId), "id" in by ? eq(repositories.id, by.id) : lowerEq(repositories.name, by.name)),
-    );
+    .where(and(eq(repositories.projectId, PROJECT_ID), by === "id" ? eq(repositories.id, p.repo) : lowerEq(repositories.name, p.repo))),
+);
+
+/** A repository, by id or name, of the org's project of that name. */
+export const findRepository = (db: Database, projectName: string, by: { id: string } | { name: string }) =>
+  "id" in by
+    ? findRepositoryPrepared(db, { projectName, repo: by.id }, "id")
+    : findRepositoryPrepared(db, { projectName, repo: by.name }, "name");

@@ -1,14 +1,21 @@
 import { and, eq, ne, sql } from "drizzle-orm";
 import type { Database } from "./client";
+import { prepared } from "./prepared";
 import { literal, lowerEq, nowIso } from "./sql";
 import { teamMembers, teams, users } from "./schema";
 
-/** A user by id or by username (case-insensitive). */
-export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
+const findUserPrepared = prepared((db: Database, by: "id" | "username") =>
   db
     .select({ id: users.id, username: users.username, type: users.type, isAdmin: users.isAdmin })
     .from(users)
-    .where(ref.id !== undefined ? eq(users.id, ref.id) : lowerEq(users.username, ref.username ?? ""));
+    .where(by === "id" ? eq(users.id, sql.placeholder("user")) : lowerEq(users.username, sql.placeholder("user"))),
+);
+
+/** A user by id or by username (case-insensitive). */
+export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
+  ref.id !== undefined
+    ? findUserPrepared(db, { user: ref.id }, "id")
+    : findUserPrepared(db, { user: ref.username ?? "" }, "username");
 
 export const DEFAULT_ORG_ID = "0fac1b18-d179-11e7-b3e7-d7df4543ed4f";
 

@@ -2,7 +2,7 @@ import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { batchInOrg } from "../db/caller";
-import { findItem, findStore, listItemPaths, listStores, storeIdOf, upsertItem, type JsonStoreRow } from "../db/json-stores";
+import { findItem, findStore, listItemPaths, listStores, upsertItem, type JsonStoreRow } from "../db/json-stores";
 import { jsonStoreItems, jsonStores } from "../db/schema";
 import { nowIso } from "../db/sql";
 import { findUser } from "../db/users";
@@ -33,8 +33,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw nameRequired();
     }
     const db = c.get("db");
-    const [caller, visibleOrg, [found, owners]] = await batchInOrg(c, (_ref, orgId) => [
-      findStore(db, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+    const [caller, visibleOrg, [found, owners]] = await batchInOrg(c, () => [
+      findStore(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       ...(body.owner ? [findUser(db, body.owner)] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change JSON stores");
@@ -67,20 +67,20 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listStores(c.get("db"), ref, orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [listStores(c.get("db"), ref)]);
     return c.json(rows.map((s) => toStoreEntry(org, s)));
   })
 
   .get("/:storeName", async (c) => {
     const { storeName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(c.get("db"), orgId, { name: storeName })]);
+    const [, org, [rows]] = await batchInOrg(c, () => [findStore(c.get("db"), { name: storeName })]);
     return c.json(toStoreEntry(org, requireReadableChild(org, rows[0], `JSON store '${storeName}'`)));
   })
 
   .delete("/:storeName", async (c) => {
     const { storeName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
+    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findStore(db, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "delete JSON stores");
     await db.delete(jsonStores).where(eq(jsonStores.id, store.id)); // its items go with it (CASCADE)
@@ -91,9 +91,9 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const { storeName } = c.req.param();
     const q = c.req.valid("query");
     const db = c.get("db");
-    const [, org, [rows, paths]] = await batchInOrg(c, (_ref, orgId) => [
-      findStore(db, orgId, { name: storeName }),
-      listItemPaths(db, storeIdOf(orgId, storeName), q),
+    const [, org, [rows, paths]] = await batchInOrg(c, () => [
+      findStore(db, { name: storeName }),
+      listItemPaths(db, storeName, q),
     ]);
     requireReadableChild(org, rows[0], `JSON store '${storeName}'`);
     const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: paths.length });
@@ -104,9 +104,9 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .get(ITEM_ROUTE, valid("param", ItemParams), async (c) => {
     const { storeName, path } = c.req.valid("param");
     const db = c.get("db");
-    const [, org, [rows, items]] = await batchInOrg(c, (_ref, orgId) => [
-      findStore(db, orgId, { name: storeName }),
-      findItem(db, storeIdOf(orgId, storeName), path),
+    const [, org, [rows, items]] = await batchInOrg(c, () => [
+      findStore(db, { name: storeName }),
+      findItem(db, { name: storeName }, path),
     ]);
     requireReadableChild(org, rows[0], `JSON store '${storeName}'`);
     const item = items[0];
@@ -121,12 +121,12 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw new ApiError("PAYLOAD_TOO_LARGE", `An item's value may be at most ${VALUE_LIMIT / KIB} KiB`);
     }
     const db = c.get("db");
-    const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
+    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findStore(db, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");
     // Read and upsert in one batch (atomic): the read sees the state just before the write.
     const [before] = await db
-      .batch([findItem(db, store.id, path), upsertItem(db, store.id, path, data)])
+      .batch([findItem(db, { id: store.id }, path), upsertItem(db, store.id, path, data)])
       .catch((e) => translateConstraint(e, { foreignKey: `JSON store '${storeName}' no longer exists` }));
     return c.json({ ok: true, result: before.length ? "UPDATED" : "CREATED" } as const);
   })
@@ -134,7 +134,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .delete(ITEM_ROUTE, valid("param", ItemParams), async (c) => {
     const { storeName, path } = c.req.valid("param");
     const db = c.get("db");
-    const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findStore(db, orgId, { name: storeName })]);
+    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findStore(db, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");
     const deleted = await db

@@ -6,7 +6,6 @@ import {
   findRepository,
   listProjects,
   listRepositories,
-  projectIdOf,
   type ProjectRow,
   type RepositoryRow,
 } from "../db/projects";
@@ -58,8 +57,8 @@ export const projectsRouter = new Hono<AppEnv>()
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
-    const [caller, visibleOrg, [found]] = await batchInOrg(c, (_ref, orgId) => [
-      findProject(db, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+    const [caller, visibleOrg, [found]] = await batchInOrg(c, () => [
+      findProject(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change projects");
     const existing = found[0];
@@ -85,7 +84,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listProjects(c.get("db"), ref, orgId, q)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [listProjects(c.get("db"), ref, q)]);
     const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
     if (link) c.header("Link", link);
     return c.json(rows.slice(0, q.limit).map((p) => toProjectEntry(org, p)));
@@ -94,9 +93,9 @@ export const projectsRouter = new Hono<AppEnv>()
   .get("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
-    const [, org, [found, repos]] = await batchInOrg(c, (_ref, orgId) => [
-      findProject(db, orgId, { name: projectName }),
-      listRepositories(db, projectIdOf(orgId, projectName)),
+    const [, org, [found, repos]] = await batchInOrg(c, () => [
+      findProject(db, { name: projectName }),
+      listRepositories(db, projectName),
     ]);
     const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
     return c.json({ ...toProjectEntry(org, project), repositories: repos.map((r) => toRepositoryEntry(project.name, r)) });
@@ -105,7 +104,7 @@ export const projectsRouter = new Hono<AppEnv>()
   .delete("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [found]] = await batchInOrg(c, (_ref, orgId) => [findProject(db, orgId, { name: projectName })]);
+    const [, visibleOrg, [found]] = await batchInOrg(c, () => [findProject(db, { name: projectName })]);
     const org = requireOrgAccess(visibleOrg, "delete projects");
     const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
     // Its repositories go with it (CASCADE). Secrets restricted to it block the delete (NO ACTION):
@@ -128,10 +127,10 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const projectName = c.req.param("projectName") ?? "";
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
-    const [, visibleOrg, [projectRows, repoRows, secretRows]] = await batchInOrg(c, (_ref, orgId) => [
-      findProject(db, orgId, { name: projectName }),
-      findRepository(db, projectIdOf(orgId, projectName), body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      ...(body.secretName !== undefined ? [findSecret(db, orgId, body.secretName)] : []),
+    const [, visibleOrg, [projectRows, repoRows, secretRows]] = await batchInOrg(c, () => [
+      findProject(db, { name: projectName }),
+      findRepository(db, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      ...(body.secretName !== undefined ? [findSecret(db, body.secretName)] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change repositories");
     const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
@@ -182,9 +181,9 @@ export const repositoriesRouter = new Hono<AppEnv>()
   .get("/", async (c) => {
     const projectName = c.req.param("projectName") ?? "";
     const db = c.get("db");
-    const [, org, [projectRows, repos]] = await batchInOrg(c, (_ref, orgId) => [
-      findProject(db, orgId, { name: projectName }),
-      listRepositories(db, projectIdOf(orgId, projectName)),
+    const [, org, [projectRows, repos]] = await batchInOrg(c, () => [
+      findProject(db, { name: projectName }),
+      listRepositories(db, projectName),
     ]);
     const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
     return c.json(repos.map((r) => toRepositoryEntry(project.name, r)));
@@ -194,9 +193,9 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const projectName = c.req.param("projectName") ?? "";
     const { repoName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [projectRows, repoRows]] = await batchInOrg(c, (_ref, orgId) => [
-      findProject(db, orgId, { name: projectName }),
-      findRepository(db, projectIdOf(orgId, projectName), { name: repoName }),
+    const [, visibleOrg, [projectRows, repoRows]] = await batchInOrg(c, () => [
+      findProject(db, { name: projectName }),
+      findRepository(db, projectName, { name: repoName }),
     ]);
     const org = requireOrgAccess(visibleOrg, "delete repositories");
     requireReadableChild(org, projectRows[0], `Project '${projectName}'`);

@@ -70,8 +70,8 @@ export const secretsRouter = new Hono<AppEnv>()
     }
 
     const db = c.get("db");
-    const [caller, visibleOrg, [projectRows]] = await batchInOrg(c, (_ref, orgId) => [
-      ...(form.project !== undefined ? [findProject(db, orgId, { name: form.project })] : []),
+    const [caller, visibleOrg, [projectRows]] = await batchInOrg(c, () => [
+      ...(form.project !== undefined ? [findProject(db, { name: form.project })] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create secrets");
     const project = projectRows?.[0];
@@ -107,19 +107,19 @@ export const secretsRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [listSecrets(c.get("db"), ref, orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [listSecrets(c.get("db"), ref)]);
     return c.json(rows.map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.get("db"), orgId, secretName)]);
+    const [, org, [rows]] = await batchInOrg(c, () => [findSecret(c.get("db"), secretName)]);
     return c.json(toSecretEntry(org, requireReadableChild(org, rows[0], `Secret '${secretName}'`)));
   })
 
   .get("/:secretName/public", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(c.get("db"), orgId, secretName)]);
+    const [, org, [rows]] = await batchInOrg(c, () => [findSecret(c.get("db"), secretName)]);
     const secret = requireReadableChild(org, rows[0], `Secret '${secretName}'`);
     if (secret.type !== "KEY_PAIR" || !secret.publicKey) {
       throw new ApiError("BAD_REQUEST", `Secret '${secret.name}' is not a KEY_PAIR`);
@@ -131,8 +131,8 @@ export const secretsRouter = new Hono<AppEnv>()
     const { secretName } = c.req.param();
     const { storePassword } = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
-    const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [
-      findSecretCiphertext(c.get("db"), orgId, secretName),
+    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [
+      findSecretCiphertext(c.get("db"), secretName),
     ]);
     const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
     const org = requireOrgAccess(visibleOrg, "read secret data");
@@ -156,7 +156,7 @@ export const secretsRouter = new Hono<AppEnv>()
   .delete("/:secretName", async (c) => {
     const { secretName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [rows]] = await batchInOrg(c, (_ref, orgId) => [findSecret(db, orgId, secretName)]);
+    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findSecret(db, secretName)]);
     const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
     requireOrgAccess(visibleOrg, "delete secrets");
     // Repositories that used it keep existing without a secret (ON DELETE SET NULL).

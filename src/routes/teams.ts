@@ -44,9 +44,9 @@ export const teamsRouter = new Hono<AppEnv>()
       throw nameRequired();
     }
     const db = c.get("db");
-    const [caller, org, [teamRows, ownerRows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(db, ref, orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      isOwnerInAnyTeam(db, orgId, ref),
+    const [caller, org, [teamRows, ownerRows]] = await batchInOrg(c, (ref) => [
+      findTeam(db, ref, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      isOwnerInAnyTeam(db, ref),
     ]);
     const team = teamRows[0];
 
@@ -81,14 +81,14 @@ export const teamsRouter = new Hono<AppEnv>()
   })
 
   .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (_ref, orgId) => [listTeams(c.get("db"), orgId)]);
+    const [, org, [rows]] = await batchInOrg(c, () => [listTeams(c.get("db"))]);
     return c.json(rows.map((team) => toTeamEntry(org, team)));
   })
 
   .get("/:teamName", async (c) => {
     const { teamName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(c.get("db"), ref, orgId, { name: teamName }),
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [
+      findTeam(c.get("db"), ref, { name: teamName }),
     ]);
     const team = rows[0];
     if (!team) throw notFound(`Team '${teamName}'`);
@@ -98,8 +98,8 @@ export const teamsRouter = new Hono<AppEnv>()
   .delete("/:teamName", async (c) => {
     const { teamName } = c.req.param();
     const db = c.get("db");
-    const [caller, org, [rows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(db, ref, orgId, { name: teamName }),
+    const [caller, org, [rows]] = await batchInOrg(c, (ref) => [
+      findTeam(db, ref, { name: teamName }),
     ]);
     const team = rows[0];
     if (!team) throw notFound(`Team '${teamName}'`);
@@ -113,9 +113,9 @@ export const teamsRouter = new Hono<AppEnv>()
   .get("/:teamName/users", async (c) => {
     const { teamName } = c.req.param();
     const db = c.get("db");
-    const [, org, [teamRows, members]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(db, ref, orgId, { name: teamName }),
-      listTeamMembers(db, orgId, teamName),
+    const [, org, [teamRows, members]] = await batchInOrg(c, (ref) => [
+      findTeam(db, ref, { name: teamName }),
+      listTeamMembers(db, teamName),
     ]);
     if (!teamRows[0]) throw notFound(`Team '${teamName}'`);
     return c.json(members);
@@ -131,8 +131,8 @@ export const teamsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const ids = entries.flatMap((e) => (e.userId !== undefined ? [e.userId] : []));
     const names = entries.flatMap((e) => (e.userId === undefined && e.username !== undefined ? [e.username] : []));
-    const [caller, org, [teamRows, userRows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(db, ref, orgId, { name: teamName }),
+    const [caller, org, [teamRows, userRows]] = await batchInOrg(c, (ref) => [
+      findTeam(db, ref, { name: teamName }),
       findUsersByRefs(db, ids, names),
     ]);
     const team = teamRows[0];
@@ -166,8 +166,8 @@ export const teamsRouter = new Hono<AppEnv>()
     const { teamName } = c.req.param();
     const usernames = c.req.valid("json");
     const db = c.get("db");
-    const [caller, org, [teamRows]] = await batchInOrg(c, (ref, orgId) => [
-      findTeam(db, ref, orgId, { name: teamName }),
+    const [caller, org, [teamRows]] = await batchInOrg(c, (ref) => [
+      findTeam(db, ref, { name: teamName }),
     ]);
     const team = teamRows[0];
     if (!team) throw notFound(`Team '${teamName}'`);
