@@ -472,4 +472,25 @@ describe("D1 round trips (the API-key lookup travels with the work)", () => {
     expect((await call("GET", "/api/v1/org?limit=5", { key: user.key })).roundTrips).toBe(1);
     expect((await call("DELETE", orgPath(name) + "?confirmation=yes", { key: user.key })).roundTrips).toBe(1);
   });
+
+  it("the admin key creates or updates an org by name in 1 (nothing to look up first)", async () => {
+    const name = uniqueName();
+    const created = await call("POST", "/api/v1/org", { json: { name, meta: { a: 1 } } });
+    expect(created.status).toBe(200);
+    expect(created.body).toMatchObject({ ok: true, result: "CREATED" });
+    expect(created.roundTrips).toBe(1);
+    const updated = await call("POST", "/api/v1/org", { json: { name: name.toUpperCase(), visibility: "PRIVATE" } });
+    expect(updated.body).toEqual({ ok: true, result: "UPDATED", id: created.body.id });
+    expect(updated.roundTrips).toBe(1);
+    const org = (await call("GET", orgPath(name))).body;
+    expect(org).toMatchObject({ id: created.body.id, name, visibility: "PRIVATE", meta: { a: 1 }, owner: { username: "admin" } });
+    // Naming an owner reads the user first: 2.
+    const owner = await createUser();
+    const reowned = await call("POST", "/api/v1/org", { json: { name, owner: { username: owner.username } } });
+    expect(reowned.body.result).toBe("UPDATED");
+    expect(reowned.roundTrips).toBe(2);
+    expect((await call("GET", orgPath(name))).body.owner).toEqual({ id: owner.id, username: owner.username });
+    const unknownOwner = await call("POST", "/api/v1/org", { json: { name, owner: { username: "nobody-" + name } } });
+    expectError(unknownOwner, 400, "VALIDATION_FAILED");
+  });
 });

@@ -11,6 +11,8 @@ const findUserPrepared = prepared((db: Database, by: "id" | "username") =>
     .where(by === "id" ? eq(users.id, sql.placeholder("user")) : lowerEq(users.username, sql.placeholder("user"))),
 );
 
+export type UserRow = { id: string; username: string; type: "LOCAL" | "LDAP"; isAdmin: boolean };
+
 /** A user by id or by username (case-insensitive). */
 export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
   ref.id !== undefined
