@@ -210,6 +210,20 @@ export function createOrgBatch(
   ] as const;
 }
 
+const deleteOrgPrepared = prepared((db: Database, ref: CallerRef) =>
+  db
+    .delete(organizations)
+    .where(and(lowerEq(organizations.name, p.name), sql`${ref.isAdmin} = 1`))
+    .returning({ id: organizations.id }),
+);
+
+/**
+ * Deletes the org of that name if the caller is an administrator (the check travels inside the
+ * DELETE: one round trip, nothing deleted for anyone else); the foreign keys cascade to everything
+ * it owns. Yields its id, or no row.
+ */
+export const deleteOrgAsAdmin = (db: Database, ref: CallerRef, name: string) => deleteOrgPrepared(db, { name }, ref);
+
 /**
  * The id of the org named in the request's path (`/org/{orgName}/...`), as a scalar subquery on the
  * placeholder `orgName`, which `batchInOrg` binds: child queries share the org lookup's batch, and

@@ -1,17 +1,15 @@
-import { and, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { batchAsCaller, requireAdmin } from "../db/caller";
 import {
   createOrgBatch,
+  deleteOrgAsAdmin,
   findOrg,
   listOrgs,
   updateOrgById,
   type OrgChanges,
   type OrgRow,
 } from "../db/orgs";
-import { organizations } from "../db/schema";
 import { runBatch } from "../db/prepared";
-import { lowerEq } from "../db/sql";
 import { findUser, type UserRow } from "../db/users";
 import type { AppEnv } from "../env";
 import { canSeeOrg } from "../lib/access";
@@ -120,14 +118,7 @@ export const orgsRouter = new Hono<AppEnv>()
     if (c.req.valid("query").confirmation?.toLowerCase() !== "yes") {
       throw new ApiError("BAD_REQUEST", "Operation must be confirmed");
     }
-    const db = c.get("db");
-    // The admin check travels inside the DELETE: one round trip, nothing deleted for a non-admin.
-    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
-      db
-        .delete(organizations)
-        .where(and(lowerEq(organizations.name, orgName), sql`${ref.isAdmin} = 1`))
-        .returning({ id: organizations.id }),
-    ]);
+    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [deleteOrgAsAdmin(c.get("db"), ref, orgName)]);
     requireAdmin(caller, "delete organizations");
     if (!deleted[0]) throw notFound(`Organization '${orgName}'`);
     return c.json({ result: "DELETED", ok: true } as const);
