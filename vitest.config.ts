@@ -7,13 +7,14 @@ const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrat
 export default defineConfig({
   plugins: [
     cloudflareTest({
+      // The app with D1 round trips counted (test/worker.ts); production's entry is src/index.ts.
+      main: "./test/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
           ADMIN_API_KEY: "test-admin-key",
           SECRETS_KEY: "test-secrets-key-0123456789abcdef",
-          D1_STATS: "1",
         },
       },
     }),

@@ -26,14 +26,17 @@ const median = (xs) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
-function build(config, outdir) {
+/** `wrangler deploy --dry-run --minify` of `config`'s worker, or of `entry` with that config. */
+function build(config, outdir, entry) {
   rmSync(outdir, { recursive: true, force: true });
-  execFileSync(path.join(root, "node_modules", ".bin", "wrangler"), ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", config], {
+  const args = ["deploy", "--dry-run", "--minify", "--outdir", outdir, "-c", config, ...(entry ? [entry] : [])];
+  execFileSync(path.join(root, "node_modules", ".bin", "wrangler"), args, {
     cwd: root,
     env,
     stdio: ["ignore", "ignore", "inherit"],
   });
-  return path.join(outdir, "index.js");
+  // Named after the entry: index.js for src/index.ts, worker.js for test/worker.ts.
+  return path.join(outdir, `${path.basename(entry ?? "index.ts", ".ts")}.js`);
 }
 
 async function timeRequest(url, init = {}) {
@@ -203,7 +206,9 @@ async function main() {
   try {
     let roundTrips = {};
     if (wanted("roundtrips")) {
-      const counted = await serve(appScript, { countRoundTrips: true });
+      // The app as the tests run it: D1 calls counted per request (test/worker.ts).
+      const countedScript = build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-counted"), path.join(root, "test", "worker.ts"));
+      const counted = await serve(countedScript);
       roundTrips = await measureRoundTrips(counted).finally(() => counted.mf.dispose());
     }
     const throughput = wanted("throughput") ? await measureThroughput(app, raw) : {};

@@ -8,11 +8,6 @@ export interface Bindings {
   ADMIN_API_KEY?: string;
   /** Root key for secret encryption (issue 3). A Worker secret. */
   SECRETS_KEY?: string;
-  /**
-   * "1" adds `X-D1-Round-Trips` and `X-D1-Bound-Limits` to every response that used D1 (the tests
-   * and the benchmark count them; see db/client.ts).
-   */
-  D1_STATS?: string;
 }
 
 export interface Variables {

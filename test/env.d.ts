@@ -6,6 +6,6 @@ declare namespace Cloudflare {
     SECRETS_KEY: string;
   }
   interface GlobalProps {
-    mainModule: typeof import("../src/index");
+    mainModule: typeof import("./worker");
   }
 }

@@ -16,11 +16,10 @@ export const auth = { Authorization: `Bearer ${BENCH_KEY}` };
 
 /**
  * A worker served by workerd (the runtime `wrangler dev` uses) on 127.0.0.1, with its own in-memory
- * D1, migrated and with the bench caller seeded. Configured as in production unless
- * `countRoundTrips` (D1_STATS=1, the tests' counting wrapper); `inspectorPort` opens the V8
- * inspector (bench/profile.mjs).
+ * D1, migrated and with the bench caller seeded, configured as in production. `inspectorPort`
+ * opens the V8 inspector (bench/profile.mjs).
  */
-export async function serve(scriptPath, { countRoundTrips = false, inspectorPort } = {}) {
+export async function serve(scriptPath, { inspectorPort } = {}) {
   const mf = new Miniflare({
     ...(inspectorPort ? { inspectorPort } : {}),
     host: "127.0.0.1",
@@ -31,7 +30,7 @@ export async function serve(scriptPath, { countRoundTrips = false, inspectorPort
     compatibilityFlags: ["nodejs_compat"],
     d1Databases: { DB: "bench-db" },
     d1Persist: false,
-    bindings: { ADMIN_API_KEY, SECRETS_KEY, ...(countRoundTrips ? { D1_STATS: "1" } : {}) },
+    bindings: { ADMIN_API_KEY, SECRETS_KEY },
   });
   const url = (await mf.ready).toString().replace(/\/$/, "");
   const db = await mf.getD1Database("DB");

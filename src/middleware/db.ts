@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { countRoundTrips, createDatabase } from "../db/client";
+import { createDatabase } from "../db/client";
 import type { AppEnv } from "../env";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
@@ -15,15 +15,9 @@ export const database = createMiddleware<AppEnv>(async (c, next) => {
   const session = c.env.DB.withSession(
     bookmark && BOOKMARK_PATTERN.test(bookmark) ? bookmark : "first-unconstrained",
   );
-  // Counting is for the tests and the benchmark (D1_STATS=1); production talks to the session directly.
-  const stats = c.env.D1_STATS === "1" ? { roundTrips: 0, boundLimits: 0 } : undefined;
-  c.set("db", createDatabase(stats ? countRoundTrips(session, stats) : session));
+  c.set("db", createDatabase(session));
   await next();
   // Set on the finished response directly: c.header() after next() would copy the Response each time.
   const latest = session.getBookmark();
   if (latest) c.res.headers.set(BOOKMARK_HEADER, latest);
-  if (stats) {
-    c.res.headers.set("X-D1-Round-Trips", String(stats.roundTrips));
-    c.res.headers.set("X-D1-Bound-Limits", String(stats.boundLimits));
-  }
 });
