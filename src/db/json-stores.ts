@@ -91,11 +91,25 @@ export const listItemPaths = (db: Database, storeName: string, q: { offset: numb
     Boolean(q.filter),
   );
 
-export const upsertItem = (db: Database, storeId: string, path: string, data: string) =>
+const upsertItemPrepared = prepared((db: Database) =>
   db
     .insert(jsonStoreItems)
-    .values({ storeId, path, data })
+    .values({ storeId: p.storeId, path: p.path, data: sql.placeholder("data") })
     .onConflictDoUpdate({
       target: [jsonStoreItems.storeId, jsonStoreItems.path],
       set: { data: sql`excluded.data`, updatedAt: nowIso },
-    });
+    }),
+);
+
+export const upsertItem = (db: Database, storeId: string, path: string, data: string) =>
+  upsertItemPrepared(db, { storeId, path, data });
+
+const deleteItemPrepared = prepared((db: Database) =>
+  db
+    .delete(jsonStoreItems)
+    .where(and(eq(jsonStoreItems.storeId, p.storeId), eq(jsonStoreItems.path, p.path)))
+    .returning({ path: jsonStoreItems.path }),
+);
+
+/** Deletes an item; yields its path, or no row if there was none. */
+export const deleteItem = (db: Database, storeId: string, path: string) => deleteItemPrepared(db, { storeId, path });

@@ -1,9 +1,10 @@
-import { and, eq } from "drizzle-orm";
+import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
 import { batchInOrg } from "../db/caller";
-import { findItem, findStore, listItemPaths, listStores, upsertItem, type JsonStoreRow } from "../db/json-stores";
-import { jsonStoreItems, jsonStores } from "../db/schema";
+import { deleteItem, findItem, findStore, listItemPaths, listStores, upsertItem, type JsonStoreRow } from "../db/json-stores";
+import { runBatch } from "../db/prepared";
+import { jsonStores } from "../db/schema";
 import { nowIso } from "../db/sql";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
@@ -125,9 +126,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");
     // Read and upsert in one batch (atomic): the read sees the state just before the write.
-    const [before] = await db
-      .batch([findItem(db, { id: store.id }, path), upsertItem(db, store.id, path, data)])
-      .catch((e) => translateConstraint(e, { foreignKey: `JSON store '${storeName}' no longer exists` }));
+    const [before] = await runBatch(db, [
+      findItem(db, { id: store.id }, path),
+      upsertItem(db, store.id, path, data),
+    ] as const).catch((e) => translateConstraint(e, { foreignKey: `JSON store '${storeName}' no longer exists` }));
     return c.json({ ok: true, result: before.length ? "UPDATED" : "CREATED" } as const);
   })
 
@@ -137,10 +139,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findStore(db, { name: storeName })]);
     const store = requireReadableChild(visibleOrg, rows[0], `JSON store '${storeName}'`);
     requireOrgAccess(visibleOrg, "change JSON store items");
-    const deleted = await db
-      .delete(jsonStoreItems)
-      .where(and(eq(jsonStoreItems.storeId, store.id), eq(jsonStoreItems.path, path)))
-      .returning({ path: jsonStoreItems.path });
+    const [deleted] = await runBatch(db, [deleteItem(db, store.id, path)] as const);
     if (!deleted[0]) throw notFound(`Item '${path}'`);
     return c.json({ ok: true, result: "DELETED" } as const);
   });
