@@ -108,8 +108,8 @@ async function measureCascade(app, raw) {
   for (const size of settings.cascadeSizes) {
     const times = { app: [], raw: [] };
     let children = 0;
-    // Small deletes take a few ms, where one hiccup of this shared machine moves a median of 3.
-    const repeats = size <= 10_000 ? settings.cascadeRepeats * 3 : settings.cascadeRepeats;
+    // Small deletes take a few ms, where one hiccup of this shared machine moves a median of 3: 15 samples.
+    const repeats = size <= 10_000 ? settings.cascadeRepeats * 5 : settings.cascadeRepeats;
     for (let i = 0; i < repeats; i++) {
       for (const side of i % 2 ? ["raw", "app"] : ["app", "raw"]) {
         const target = side === "app" ? app : raw;
