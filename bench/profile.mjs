@@ -2,7 +2,7 @@
 // `npm run bench:profile -- [script] [path]`: a CPU profile of one endpoint under load, per request,
 // by function and by area (the worker's own code, the D1 client, the runtime). This is how the hot
 // path was tuned (see bench/RESULTS.md). Build the plain bundle first:
-//   npx wrangler deploy --dry-run --outdir bench/.tmp/bundle-plain
+//   npx wrangler deploy --dry-run --no-minify --outdir bench/.tmp/bundle-plain
 // Defaults: that bundle, GET /api/v1/org/load-000042. Node 20 needs --experimental-websocket (the
 // npm script passes it).
 import path from "node:path";
