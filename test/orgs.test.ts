@@ -446,6 +446,22 @@ describe("authentication", () => {
     expect((await call("GET", "/api/v1/server/ping", { key: null })).headers.get("X-Request-Id")).toBeTruthy();
   });
 
+  it("answers D1 requests with an X-D1-Bookmark that a later request may send back", async () => {
+    const BOOKMARK = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
+    const name = uniqueName();
+    const created = await call("POST", "/api/v1/org", { json: { name } });
+    const bookmark = created.headers.get("X-D1-Bookmark");
+    expect(bookmark).toMatch(BOOKMARK);
+    // Read-your-writes: a read in a session that starts from the write's bookmark sees the org.
+    const read = await call("GET", orgPath(name), { headers: { "X-D1-Bookmark": bookmark! } });
+    expect(read.status).toBe(200);
+    expect(read.body.name).toBe(name);
+    expect(read.headers.get("X-D1-Bookmark")).toMatch(BOOKMARK);
+    // A malformed bookmark is ignored rather than passed to D1; routes without D1 send none.
+    expect((await call("GET", orgPath(name), { headers: { "X-D1-Bookmark": "not-a-bookmark" } })).status).toBe(200);
+    expect((await call("GET", "/api/v1/server/ping", { key: null })).headers.get("X-D1-Bookmark")).toBeNull();
+  });
+
   it("keeps a caller's plain X-Request-Id and replaces anything else", async () => {
     const idOf = async (sent: string) =>
       (await call("GET", "/api/v1/org/Default", { headers: { "X-Request-Id": sent } })).headers.get("X-Request-Id");
