@@ -30,7 +30,7 @@ describe("D1 round trips per request", () => {
       else expect(n, route).toBeLessThanOrEqual(2);
     }
 
-    // A bound LIMIT makes SQLite re-prepare the statement on every execution (db/sql.ts): only the
+    // A bound LIMIT makes SQLite prepare the statement twice on every execution (db/sql.ts): only the
     // paged lists have one, the one-row lookups go by unique keys without a LIMIT.
     const paged = ["GET /api/v1/org", "GET /api/v1/org/:orgName/project", "GET /api/v1/org/:orgName/jsonstore/:storeName/item"];
     for (const [route, n] of Object.entries(boundLimits)) {

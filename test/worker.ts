@@ -10,7 +10,7 @@ import type { Bindings } from "../src/env";
 interface D1Stats {
   /** batch/run/all/first/raw/exec calls: each is one network round trip from a deployed Worker */
   roundTrips: number;
-  /** executed statements with a bound `LIMIT ?`, which SQLite re-prepares every time (db/sql.ts) */
+  /** executed statements with a bound `LIMIT ?`, which SQLite prepares twice every time (db/sql.ts) */
   boundLimits: number;
 }
 

@@ -9,9 +9,10 @@ export const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
  *
  * Lookups by a primary or unique key carry no `.limit(1)`: the index already guarantees one row,
  * and Drizzle binds a limit as a parameter. Recent SQLite (workerd's) plans with the value bound to
- * a `LIMIT ?` and so marks the statement to be re-prepared whenever that parameter is bound again,
- * i.e. on every execution of a cached statement. The benchmark measured it: one bound
- * `LIMIT ?` in a one-row read cost about 15% of its throughput. Paged lists keep their bound limit.
+ * a `LIMIT ?`, so binding that parameter expires the statement and SQLite prepares it again, with
+ * the value, before running it: every execution pays for an extra parse and plan. The benchmark
+ * measured it: one bound `LIMIT ?` in a one-row read cost about 15% of its throughput. Paged lists
+ * keep their bound limit.
  */
 export const lowerEq = (column: SQLWrapper, value: string | SQLWrapper) => sql`lower(${column}) = lower(${value})`;
 
