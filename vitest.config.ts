@@ -13,7 +13,7 @@ export default defineConfig({
       miniflare: {
         bindings: {
           TEST_MIGRATIONS: migrations,
-          ADMIN_API_KEY: "test-admin-key",
+          ADMIN_API_KEY: "test-admin-key-0123456789",
           SECRETS_KEY: "test-secrets-key-0123456789abcdef",
         },
       },

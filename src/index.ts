@@ -19,7 +19,7 @@ const app = new Hono<AppEnv>();
 app.use(requestId);
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
-app.use("/api/*", authenticate, limitBody, database);
+app.use("/api/*", authenticate, database, limitBody);
 app.route("/api/v1/org", orgsRouter);
 app.route("/api/v1/org/:orgName/team", teamsRouter);
 app.route("/api/v1/org/:orgName/project", projectsRouter);

@@ -27,6 +27,9 @@ describe("projects", () => {
       owner: { id: ADMIN_ID, username: "admin" },
       meta: { a: 1 },
       cfg: { b: 2 },
+      rawPayloadMode: "DISABLED",
+      outVariablesMode: "DISABLED",
+      processExecMode: "READERS",
       repositories: [],
     });
 
@@ -107,7 +110,7 @@ describe("repositories", () => {
     }
     const list = await call("GET", reposOf(org.name, project));
     expect(list.body.map((r: { url: string }) => r.url)).toEqual(urls);
-    expect(list.body[0]).toEqual({ id: expect.any(String), name: "repo-0", projectName: project, url: urls[0], branch: "main", disabled: false });
+    expect(list.body[0]).toEqual({ id: expect.any(String), name: "repo-0", projectName: project, url: urls[0], branch: "main", disabled: false, triggersDisabled: false });
 
     const upd = await call("POST", reposOf(org.name, project), { json: { name: "repo-0", commitId: "abc123", disabled: true, meta: { k: 1 } } });
     expect(upd.body.result).toBe("UPDATED");

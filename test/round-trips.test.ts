@@ -32,7 +32,14 @@ describe("D1 round trips per request", () => {
 
     // A bound LIMIT makes SQLite prepare the statement twice on every execution (db/sql.ts): only the
     // paged lists have one, the one-row lookups go by unique keys without a LIMIT.
-    const paged = ["GET /api/v1/org", "GET /api/v1/org/:orgName/project", "GET /api/v1/org/:orgName/jsonstore/:storeName/item"];
+    const paged = [
+      "GET /api/v1/org",
+      "GET /api/v1/org/:orgName/project",
+      "GET /api/v1/org/:orgName/project/:projectName/repository",
+      "GET /api/v1/org/:orgName/secret",
+      "GET /api/v1/org/:orgName/jsonstore",
+      "GET /api/v1/org/:orgName/jsonstore/:storeName/item",
+    ];
     for (const [route, n] of Object.entries(boundLimits)) {
       if (route.includes("/server/")) continue;
       expect(n, route).toBe(paged.includes(route) ? 1 : 0);

@@ -27,7 +27,7 @@ describe("POST /api/v1/user", () => {
     const updated = await call("POST", "/api/v1/user", { json: { username: username.toUpperCase(), roles: ["concordAdmin"] } });
     expect(updated.body).toEqual({ ok: true, id: created.body.id, username, result: "UPDATED" });
     const got = await call("GET", `/api/v1/user/${username}`);
-    expect(got.body).toEqual({ id: created.body.id, username, type: "LOCAL", roles: ["concordAdmin"] });
+    expect(got.body).toEqual({ id: created.body.id, name: username, type: "LOCAL", disabled: false, roles: [{ name: "concordAdmin" }] });
     expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, created.body.id)).toBe(1);
   });
 
@@ -53,8 +53,9 @@ describe("GET /api/v1/user/{username}", () => {
     const b = await createUser();
     expect((await call("GET", `/api/v1/user/${a.username}`, { key: a.key })).body).toEqual({
       id: a.id,
-      username: a.username,
+      name: a.username,
       type: "LOCAL",
+      disabled: false,
       roles: [],
     });
     expectError(await call("GET", `/api/v1/user/${a.username}`, { key: b.key }), 404, "NOT_FOUND");

@@ -48,12 +48,17 @@ const KNOWN_CALLER: CallerRef = {
   isAdmin: sql`${sql.placeholder("callerIsAdmin")}`,
 };
 
-/** A caller known only by its key's hash: resolved inside each statement. */
+/**
+ * A caller known only by its key's hash: resolved inside each statement. Valid = that hash, not
+ * expired, and its user not disabled (conditions on api_keys joined to users).
+ */
 const validKey = and(
   eq(apiKeys.keyHash, sql.placeholder("keyHash")),
   or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, sql.placeholder("now"))),
+  eq(users.disabled, false),
 );
-const keyCallerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys} WHERE ${validKey})`;
+const keyCallerId = sql`(SELECT ${apiKeys.userId} FROM ${apiKeys}
+  INNER JOIN ${users} ON ${users.id} = ${apiKeys.userId} WHERE ${validKey})`;
 const KEY_CALLER: CallerRef = {
   kind: "key",
   rows: sql`(SELECT ${apiKeys.userId} AS caller_id, ${users.isAdmin} AS caller_is_admin FROM ${apiKeys}

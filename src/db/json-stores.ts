@@ -5,7 +5,7 @@ import type { Database } from "./client";
 import { hasAccessToOrg, ORG_ID } from "./orgs";
 import { prepared } from "./prepared";
 import { jsonStoreItems, jsonStores, users } from "./schema";
-import { contains, lowerEq, nowIso } from "./sql";
+import { contains, lowerEq, nowIso, type Page } from "./sql";
 
 const p = {
   store: sql.placeholder("store"),
@@ -45,16 +45,26 @@ const findStorePrepared = prepared((db: Database, by: "id" | "name") =>
 export const findStore = (db: Database, by: { id: string } | { name: string }) =>
   "id" in by ? findStorePrepared(db, { store: by.id }, "id") : findStorePrepared(db, { store: by.name }, "name");
 
-const listStoresPrepared = prepared((db: Database, ref: CallerRef) =>
+const listStoresPrepared = prepared((db: Database, ref: CallerRef, filtered: boolean) =>
   db
     .select(storeColumns)
     .from(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, ORG_ID), sql`(${jsonStores.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`))
-    .orderBy(asc(sql`lower(${jsonStores.name})`)),
+    .where(
+      and(
+        eq(jsonStores.orgId, ORG_ID),
+        sql`(${jsonStores.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`,
+        filtered ? contains(jsonStores.name, p.filter) : undefined,
+      ),
+    )
+    .orderBy(asc(sql`lower(${jsonStores.name})`))
+    .limit(p.limit)
+    .offset(p.offset),
 );
 
-export const listStores = (db: Database, ref: CallerRef) => listStoresPrepared(db, {}, ref);
+/** A page of the stores the caller may read; one extra row tells "more". */
+export const listStores = (db: Database, ref: CallerRef, q: Page) =>
+  listStoresPrepared(db, { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, ref, q.filter !== undefined);
 
 /** The org's store named by the placeholder `storeName`, as a scalar subquery. */
 const STORE_ID = sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores}
@@ -87,7 +97,7 @@ const listItemPathsPrepared = prepared((db: Database, filtered: boolean) =>
 export const listItemPaths = (db: Database, storeName: string, q: { offset: number; limit: number; filter?: string }) =>
   listItemPathsPrepared(
     db,
-    { storeName, filter: q.filter ? q.filter.toLowerCase() : null, limit: q.limit + 1, offset: q.offset },
+    { storeName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
     Boolean(q.filter),
   );
 

@@ -98,7 +98,7 @@ export const listOrgs = (
   listOrgsPrepared(
     db,
     {
-      filter: q.filter?.toLowerCase() ?? null,
+      filter: q.filter ?? null,
       after: q.after ?? null,
       limit: q.limit + 1,
       offset: q.offset,

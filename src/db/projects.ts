@@ -4,8 +4,8 @@ import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { hasAccessToOrg, ORG_ID } from "./orgs";
 import { prepared } from "./prepared";
-import { projects, repositories, secrets, users } from "./schema";
-import { contains, lowerEq } from "./sql";
+import { PAYLOAD_MODES, PROCESS_EXEC_MODES, projects, repositories, secrets, users } from "./schema";
+import { contains, lowerEq, type Page } from "./sql";
 
 const p = {
   project: sql.placeholder("project"),
@@ -23,6 +23,9 @@ const projectColumns = {
   visibility: projects.visibility,
   meta: projects.meta,
   cfg: projects.cfg,
+  rawPayloadMode: projects.rawPayloadMode,
+  outVariablesMode: projects.outVariablesMode,
+  processExecMode: projects.processExecMode,
   ownerId: projects.ownerId,
   ownerUsername: users.username,
 };
@@ -34,6 +37,9 @@ export type ProjectRow = {
   visibility: "PUBLIC" | "PRIVATE";
   meta: string | null;
   cfg: string | null;
+  rawPayloadMode: (typeof PAYLOAD_MODES)[number];
+  outVariablesMode: (typeof PAYLOAD_MODES)[number];
+  processExecMode: (typeof PROCESS_EXEC_MODES)[number];
   ownerId: string | null;
   ownerUsername: string | null;
 };
@@ -71,7 +77,7 @@ const listProjectsPrepared = prepared((db: Database, ref: CallerRef, filtered: b
 export const listProjects = (db: Database, ref: CallerRef, q: { offset: number; limit: number; filter?: string }) =>
   listProjectsPrepared(
     db,
-    { filter: q.filter ? q.filter.toLowerCase() : null, limit: q.limit + 1, offset: q.offset },
+    { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
     ref,
     Boolean(q.filter),
   );
@@ -88,9 +94,11 @@ const repositoryColumns = {
   commitId: repositories.commitId,
   path: repositories.path,
   disabled: repositories.disabled,
+  triggersDisabled: repositories.triggersDisabled,
   meta: repositories.meta,
   secretId: repositories.secretId,
   secretName: sql<string | null>`${secrets.name}`.as("secret_name"),
+  secretVisibility: sql<"PUBLIC" | "PRIVATE" | null>`${secrets.visibility}`.as("secret_visibility"),
 };
 
 export type RepositoryRow = {
@@ -101,9 +109,11 @@ export type RepositoryRow = {
   commitId: string | null;
   path: string | null;
   disabled: boolean;
+  triggersDisabled: boolean;
   meta: string | null;
   secretId: string | null;
   secretName: string | null;
+  secretVisibility: "PUBLIC" | "PRIVATE" | null;
 };
 
 const listRepositoriesPrepared = prepared((db: Database) =>
@@ -117,6 +127,25 @@ const listRepositoriesPrepared = prepared((db: Database) =>
 
 /** The repositories of the org's project of that name. */
 export const listRepositories = (db: Database, projectName: string) => listRepositoriesPrepared(db, { projectName });
+
+const listRepositoryPagePrepared = prepared((db: Database, filtered: boolean) =>
+  db
+    .select(repositoryColumns)
+    .from(repositories)
+    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
+    .where(and(eq(repositories.projectId, PROJECT_ID), filtered ? contains(repositories.name, p.filter) : undefined))
+    .orderBy(asc(sql`lower(${repositories.name})`))
+    .limit(p.limit)
+    .offset(p.offset),
+);
+
+/** A page of the repositories of the org's project of that name; one extra row tells "more". */
+export const listRepositoryPage = (db: Database, projectName: string, q: Page) =>
+  listRepositoryPagePrepared(
+    db,
+    { projectName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
+    q.filter !== undefined,
+  );
 
 const findRepositoryPrepared = prepared((db: Database, by: "id" | "name") =>
   db

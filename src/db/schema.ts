@@ -34,9 +34,14 @@ export const users = sqliteTable(
   "users",
   {
     id: text("id").primaryKey(),
+    /** stored lower-cased, as Concord does */
     username: text("username").notNull(),
     type: text("type", { enum: ["LOCAL", "LDAP"] }).notNull().default("LOCAL"),
     isAdmin: integer("is_admin", { mode: "boolean" }).notNull().default(false),
+    displayName: text("display_name"),
+    email: text("email"),
+    /** a disabled user's API keys are refused (401) */
+    disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -121,6 +126,11 @@ export const teamMembers = sqliteTable(
   ],
 );
 
+/** Concord's RawPayloadMode and OutVariablesMode: who may send a raw payload / read out variables. */
+export const PAYLOAD_MODES = ["DISABLED", "OWNERS", "TEAM_MEMBERS", "ORG_MEMBERS", "EVERYONE"] as const;
+/** Concord's ProcessExecMode: who may start processes. */
+export const PROCESS_EXEC_MODES = ["DISABLED", "READERS", "WRITERS"] as const;
+
 export const projects = sqliteTable(
   "projects",
   {
@@ -134,6 +144,10 @@ export const projects = sqliteTable(
     ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
     meta: text("meta"),
     cfg: text("cfg"),
+    /** Concord's process-start policies: stored and returned; this API starts no processes */
+    rawPayloadMode: text("raw_payload_mode", { enum: PAYLOAD_MODES }).notNull().default("DISABLED"),
+    outVariablesMode: text("out_variables_mode", { enum: PAYLOAD_MODES }).notNull().default("DISABLED"),
+    processExecMode: text("process_exec_mode", { enum: PROCESS_EXEC_MODES }).notNull().default("READERS"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -196,6 +210,8 @@ export const repositories = sqliteTable(
     path: text("path"),
     secretId: text("secret_id").references(() => secrets.id, { onDelete: "set null" }),
     disabled: integer("disabled", { mode: "boolean" }).notNull().default(false),
+    /** Concord's flag; stored and returned (this API runs no triggers) */
+    triggersDisabled: integer("triggers_disabled", { mode: "boolean" }).notNull().default(false),
     meta: text("meta"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),

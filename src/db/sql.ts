@@ -17,10 +17,18 @@ export const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
 export const lowerEq = (column: SQLWrapper, value: string | SQLWrapper) => sql`lower(${column}) = lower(${value})`;
 
 /**
- * Case-insensitive substring match of `text` (give it lower-cased). instr(), not LIKE: no wildcards
- * to escape, and no pattern-length limit (D1 refuses LIKE patterns over 50 bytes).
+ * Substring match, case-insensitive for ASCII. Both sides go through SQLite's lower() (ASCII only),
+ * so a name always matches any part of itself verbatim, whatever its other characters. instr(),
+ * not LIKE: no wildcards to escape, and no pattern-length limit (D1 refuses LIKE patterns over 50 bytes).
  */
-export const contains = (column: SQLWrapper, text: string | SQLWrapper) => sql`instr(lower(${column}), ${text}) > 0`;
+export const contains = (column: SQLWrapper, text: string | SQLWrapper) => sql`instr(lower(${column}), lower(${text})) > 0`;
 
 /** A bound value as a named select column (for INSERT ... SELECT). */
 export const literal = <T>(value: T | SQLWrapper, alias: string) => sql<T>`${value}`.as(alias);
+
+/** A page of a list: rows [offset, offset + limit), optionally only names containing `filter`. */
+export interface Page {
+  offset: number;
+  limit: number;
+  filter?: string;
+}

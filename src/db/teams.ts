@@ -70,7 +70,7 @@ export const listTeamMembers = (db: Database, teamName: string) => listTeamMembe
 
 const findUsersByRefsPrepared = prepared((db: Database) =>
   db
-    .select({ id: users.id, username: users.username })
+    .select({ id: users.id, username: users.username, type: users.type })
     .from(users)
     .where(
       sql`${users.id} IN (SELECT value FROM json_each(${p.ids}))

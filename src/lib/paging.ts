@@ -10,7 +10,9 @@ export function nextPageLink(
   if (page.fetched <= page.limit) return undefined;
   const url = new URL(requestUrl);
   if (url.searchParams.has("after") && page.lastName !== undefined) {
+    // The cursor alone says where the next page starts: an offset kept beside it would skip rows.
     url.searchParams.set("after", page.lastName);
+    url.searchParams.delete("offset");
   } else {
     url.searchParams.set("offset", String(page.offset + page.limit));
   }

@@ -1,4 +1,5 @@
 import { createMiddleware } from "hono/factory";
+import { requireCaller } from "../db/caller";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { sha256, toHex } from "../lib/crypto";
@@ -33,7 +34,22 @@ export const authenticate = createMiddleware<AppEnv>(async (c, next) => {
     c.set("credential", { kind: "key", keyHash: toHex(digest) });
   }
   await next();
+  // A request refused before its key was looked up (bad body, bad query, too large, no such route,
+  // a rule checked before any read): an unknown key must still be told 401 first, so it learns
+  // nothing else about the API. This error path spends the one round trip of the key lookup.
+  if (c.res.status >= 400 && c.res.status !== 401 && !c.get("caller") && c.get("db")) {
+    await requireCaller(c).catch((err: unknown) => {
+      // Any other failure of the lookup itself leaves the request's own answer in place.
+      if (err instanceof ApiError && err.code === "UNAUTHORIZED") throw err;
+    });
+  }
 });
+
+/** The presented value is the Worker's ADMIN_API_KEY (compared as digests, in constant time). */
+export async function isAdminKey(adminKey: string | undefined, key: string): Promise<boolean> {
+  const adminDigest = await adminKeyDigest(adminKey);
+  return adminDigest !== undefined && crypto.subtle.timingSafeEqual(await sha256(key), adminDigest);
+}
 
 let cachedAdminDigest: { key: string; digest: Promise<ArrayBuffer> } | undefined;
 function adminKeyDigest(adminKey: string | undefined): Promise<ArrayBuffer> | undefined {

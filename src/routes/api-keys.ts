@@ -6,53 +6,71 @@ import { apiKeys } from "../db/schema";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
-import { forbidden, invalidField, notFound, translateConstraint } from "../lib/errors";
+import { ApiError, forbidden, invalidField, notFound, rootCause, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
-import { CreateApiKeyRequest } from "../schemas/users";
+import { isAdminKey } from "../middleware/auth";
+import { CreateApiKeyRequest, ListApiKeysQuery } from "../schemas/users";
+
+const keyTaken = () => new ApiError("CONFLICT", "This key value is already in use");
+const isDuplicateKeyHash = (e: unknown) => String(rootCause(e)).includes("api_keys.key_hash");
 
 export const apiKeysRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateApiKeyRequest), async (c) => {
     const body = c.req.valid("json");
     const db = c.get("db");
-    const [caller, [targets]] = await batchAsCaller(c, () => [
-      ...(body.username !== undefined ? [findUser(db, { username: body.username })] : []),
-    ]);
+    // Concord's order: the user by id, else by username (of userType, if given); else the caller.
+    const target = body.userId !== undefined ? { id: body.userId } : body.username !== undefined ? { username: body.username } : undefined;
+    const field = body.userId !== undefined ? "userId" : "username";
+    const [caller, [targets]] = await batchAsCaller(c, () => [...(target ? [findUser(db, target)] : [])]);
     let userId = caller.id;
-    if (body.username !== undefined && body.username.toLowerCase() !== caller.username.toLowerCase()) {
-      if (!caller.isAdmin) throw forbidden("Only administrators may create API keys for other users");
-      const target = targets?.[0];
-      if (!target) {
-        throw invalidField("username", "no such user");
+    if (target) {
+      const found = targets?.[0];
+      const isSelf = found !== undefined && found.id === caller.id;
+      // A non-administrator learns nothing about other users: 403 whether or not they exist.
+      if (!isSelf && !caller.isAdmin) throw forbidden("Only administrators may create API keys for other users");
+      if (!found || (body.userType !== undefined && found.type !== body.userType)) {
+        throw invalidField(field, body.userType !== undefined ? `no such ${body.userType} user` : "no such user");
       }
-      userId = target.id;
+      userId = found.id;
+    }
+    if (body.key !== undefined) {
+      if (!caller.isAdmin) throw forbidden("Only administrators may choose an API key's value");
+      // Would authenticate as the built-in admin, whoever the key is for.
+      if (await isAdminKey(c.env.ADMIN_API_KEY, body.key)) throw keyTaken();
     }
     const id = crypto.randomUUID();
     const name = body.name ?? `key-${id.slice(0, 8)}`;
-    // 32 random bytes; only their SHA-256 is stored, the key itself is shown once, here.
-    const key = randomBase64Url(32);
+    // 32 random bytes unless an administrator chose the value; only the SHA-256 is stored.
+    const key = body.key ?? randomBase64Url(32);
     await db
       .insert(apiKeys)
       .values({ id, userId, name, keyHash: await sha256Hex(key) })
-      .catch((e) =>
-        translateConstraint(e, {
+      .catch((e) => {
+        if (body.key !== undefined && isDuplicateKeyHash(e)) throw keyTaken();
+        return translateConstraint(e, {
           unique: `An API key named '${name}' already exists for this user`,
           foreignKey: "The user no longer exists",
-        }),
-      );
-    return c.json({ ok: true, id, name, key, result: "CREATED" } as const);
+        });
+      });
+    return c.json({ ok: true, id, name, key, result: "CREATED" } as const, 200, { "Cache-Control": "no-store" });
   })
 
-  .get("/", async (c) => {
+  .get("/", valid("query", ListApiKeysQuery), async (c) => {
+    const { userId } = c.req.valid("query");
     const db = c.get("db");
-    const [, [rows]] = await batchAsCaller(c, (ref) => [
+    const [caller, [rows]] = await batchAsCaller(c, (ref) => [
       db
         .select({ id: apiKeys.id, userId: apiKeys.userId, name: apiKeys.name, createdAt: apiKeys.createdAt, expiredAt: apiKeys.expiresAt })
         .from(apiKeys)
-        .where(eq(apiKeys.userId, ref.id))
+        // Another user's keys only for administrators: the condition travels with the read.
+        .where(userId !== undefined ? and(eq(apiKeys.userId, userId), or(eq(apiKeys.userId, ref.id), sql`${ref.isAdmin} = 1`)) : eq(apiKeys.userId, ref.id))
         .orderBy(asc(sql`lower(${apiKeys.name})`)),
     ]);
-    return c.json(rows);
+    if (userId !== undefined && userId !== caller.id && !caller.isAdmin) {
+      throw forbidden("Only administrators may list other users' API keys");
+    }
+    return c.json(rows.map((r) => ({ id: r.id, userId: r.userId, name: r.name, createdAt: r.createdAt, ...(r.expiredAt !== null ? { expiredAt: r.expiredAt } : {}) })));
   })
 
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {

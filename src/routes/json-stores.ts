@@ -6,14 +6,14 @@ import { deleteItem, findItem, findStore, listItemPaths, listStores, upsertItem,
 import { runBatch } from "../db/prepared";
 import { jsonStores } from "../db/schema";
 import { nowIso } from "../db/sql";
-import { findUser } from "../db/users";
+import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
-import { CreateOrUpdateStoreRequest, ItemParams, ListItemsQuery, type JsonStoreEntry } from "../schemas/json-stores";
+import { CreateOrUpdateStoreRequest, ItemParams, ListItemsQuery, ListStoresQuery, type JsonStoreEntry } from "../schemas/json-stores";
 
 const toStoreEntry = (org: OrgAccess, s: JsonStoreRow): JsonStoreEntry => ({
   id: s.id,
@@ -39,7 +39,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       ...(body.owner ? [findUser(db, body.owner)] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change JSON stores");
-    const owner = owners?.[0];
+    if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
+      throw invalidField("orgName", "is not supported when it differs from the organization of the path: moving JSON stores between organizations is not supported");
+    }
+    const owner = body.owner ? matchingUser(owners?.[0], body.owner) : undefined;
     if (body.owner && !owner) {
       throw invalidField("owner", "no such user");
     }
@@ -67,9 +70,12 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
-  .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref) => [listStores(c.get("db"), ref)]);
-    return c.json(rows.map((s) => toStoreEntry(org, s)));
+  .get("/", valid("query", ListStoresQuery), async (c) => {
+    const q = c.req.valid("query");
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [listStores(c.get("db"), ref, q)]);
+    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
+    if (link) c.header("Link", link);
+    return c.json(rows.slice(0, q.limit).map((s) => toStoreEntry(org, s)));
   })
 
   .get("/:storeName", async (c) => {
@@ -111,7 +117,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     ]);
     requireReadableChild(org, rows[0], `JSON store '${storeName}'`);
     const item = items[0];
-    if (!item) throw notFound(`Item '${path}'`);
+    // As Concord: a missing item of a readable store is 204 (its jsonStore.get task reads null).
+    if (!item) return c.body(null, 204);
     return c.body(item.data, 200, { "Content-Type": "application/json" });
   })
 

@@ -10,7 +10,7 @@ import {
   type OrgRow,
 } from "../db/orgs";
 import { runBatch } from "../db/prepared";
-import { findUser, type UserRow } from "../db/users";
+import { findUser, matchingUser, type UserRow } from "../db/users";
 import type { AppEnv } from "../env";
 import { canSeeOrg } from "../lib/access";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
@@ -43,7 +43,7 @@ export const orgsRouter = new Hono<AppEnv>()
       ...(body.owner ? [findUser(db, body.owner)] : []),
     ]);
     const existing = readsOrg ? (reads[0] as OrgRow[])[0] : undefined;
-    const owner = body.owner ? (reads[readsOrg ? 1 : 0] as UserRow[])[0] : undefined;
+    const owner = body.owner ? matchingUser((reads[readsOrg ? 1 : 0] as UserRow[])[0], body.owner) : undefined;
     if (body.owner && !owner) {
       throw invalidField("owner", "no such user");
     }
@@ -56,17 +56,18 @@ export const orgsRouter = new Hono<AppEnv>()
 
     if (body.id !== undefined || !caller.isAdmin) {
       // Update by id, or a non-administrator's update by name: it needs the org as read above.
-      if (!existing) {
+      // An org the caller may not see is treated as absent, so the answer does not tell it exists.
+      const found = existing && canSeeOrg(existing) ? existing : undefined;
+      if (!found) {
         if (body.id !== undefined) throw notFound(`Organization ${body.id}`);
         requireAdmin(caller, "create organizations");
-      } else if (!caller.isAdmin && existing.ownerId !== caller.id) {
-        if (!canSeeOrg(existing)) throw notFound(`Organization ${body.id ?? body.name}`);
+      } else if (!caller.isAdmin && found.ownerId !== caller.id) {
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const [updated] = await runBatch(db, [updateOrgById(db, existing!.id, changes)] as const).catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
+      const [updated] = await runBatch(db, [updateOrgById(db, found!.id, changes)] as const).catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
       if (!updated[0]) throw notFound("Organization");
-      return c.json({ result: "UPDATED", ok: true, id: existing!.id } as const);
+      return c.json({ result: "UPDATED", ok: true, id: found!.id } as const);
     }
 
     // An administrator without an id: create, or update the org of that name, in one atomic batch

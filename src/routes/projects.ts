@@ -1,4 +1,5 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
+import type { BatchItem } from "drizzle-orm/batch";
 import { Hono } from "hono";
 import { batchInOrg } from "../db/caller";
 import {
@@ -6,14 +7,17 @@ import {
   findRepository,
   listProjects,
   listRepositories,
+  listRepositoryPage,
   type ProjectRow,
   type RepositoryRow,
 } from "../db/projects";
 import { projects, repositories } from "../db/schema";
-import { findSecret } from "../db/secrets";
+import type { Database } from "../db/client";
+import { findSecretsByRefs, type SecretRow } from "../db/secrets";
+import { findUser, matchingUser } from "../db/users";
 import { nowIso } from "../db/sql";
 import type { AppEnv } from "../env";
-import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -22,6 +26,7 @@ import {
   CreateOrUpdateProjectRequest,
   CreateOrUpdateRepositoryRequest,
   ListQuery,
+  type RepositoryRequest,
   type ProjectEntry,
   type RepositoryEntry,
 } from "../schemas/projects";
@@ -36,9 +41,12 @@ const toProjectEntry = (org: OrgAccess, p: ProjectRow): ProjectEntry => ({
   ...(p.ownerId && p.ownerUsername ? { owner: { id: p.ownerId, username: p.ownerUsername } } : {}),
   ...(p.meta !== null ? { meta: parseJsonText(p.meta) as Record<string, unknown> } : {}),
   ...(p.cfg !== null ? { cfg: parseJsonText(p.cfg) as Record<string, unknown> } : {}),
+  rawPayloadMode: p.rawPayloadMode,
+  outVariablesMode: p.outVariablesMode,
+  processExecMode: p.processExecMode,
 });
 
-const toRepositoryEntry = (projectName: string, r: RepositoryRow): RepositoryEntry => ({
+const toRepositoryEntry = (org: OrgAccess, projectName: string, r: RepositoryRow): RepositoryEntry => ({
   id: r.id,
   name: r.name,
   projectName,
@@ -46,10 +54,97 @@ const toRepositoryEntry = (projectName: string, r: RepositoryRow): RepositoryEnt
   ...(r.branch !== null ? { branch: r.branch } : {}),
   ...(r.commitId !== null ? { commitId: r.commitId } : {}),
   ...(r.path !== null ? { path: r.path } : {}),
-  ...(r.secretName !== null ? { secretName: r.secretName } : {}),
+  // A PRIVATE secret's name only for callers who may see that secret.
+  ...(r.secretName !== null && canReadChild(org, r.secretVisibility!) ? { secretName: r.secretName } : {}),
   disabled: r.disabled,
+  triggersDisabled: r.triggersDisabled,
   ...(r.meta !== null ? { meta: parseJsonText(r.meta) as Record<string, unknown> } : {}),
 });
+
+/**
+ * A repository's secret: by secretId, else secretName or Concord's alias `secret`; it must be a
+ * secret of the org that this project may use (unrestricted, or restricted to this project).
+ */
+function repositorySecret(
+  entry: RepositoryRequest,
+  found: SecretRow[],
+  project: { id: string | null; name: string },
+  field: string,
+): SecretRow | undefined {
+  const name = entry.secretName ?? entry.secret;
+  if (entry.secretName !== undefined && entry.secret !== undefined && entry.secretName.toLowerCase() !== entry.secret.toLowerCase()) {
+    throw invalidField(`${field}secret`, "differs from secretName (send one of them)");
+  }
+  if (entry.secretId === undefined && name === undefined) return undefined;
+  const secret =
+    entry.secretId !== undefined ? found.find((s) => s.id === entry.secretId) : found.find((s) => s.name.toLowerCase() === name!.toLowerCase());
+  const label = entry.secretId !== undefined ? "secretId" : entry.secretName !== undefined ? "secretName" : "secret";
+  if (!secret) throw invalidField(`${field}${label}`, `no secret '${entry.secretId ?? name}' in this organization`);
+  if (secret.projectId !== null && secret.projectId !== project.id) {
+    throw invalidField(`${field}${label}`, `secret '${secret.name}' is restricted to project '${secret.projectName}'`);
+  }
+  return secret;
+}
+
+/** The secret references of repository entries, for one read of all of them. */
+const secretRefs = (entries: RepositoryRequest[]) => ({
+  ids: entries.flatMap((e) => (e.secretId !== undefined ? [e.secretId] : [])),
+  names: entries.flatMap((e) => (e.secretName ?? e.secret) ?? []),
+});
+
+/** The columns a repository request sets (unsent fields stay as they are on update). */
+const repositoryColumns = (entry: RepositoryRequest, secret: SecretRow | undefined) => ({
+  url: entry.url,
+  branch: entry.branch,
+  commitId: entry.commitId,
+  path: entry.path,
+  secretId: secret?.id,
+  disabled: entry.disabled,
+  triggersDisabled: entry.triggersDisabled,
+  meta: entry.meta,
+});
+
+const MOVE_NOT_SUPPORTED = "is not supported when it differs from the organization of the path: moving projects between organizations is not supported";
+
+/**
+ * Concord's `repositories` of a project request: the project's repositories become exactly these
+ * (others deleted, existing names updated, new ones created), as statements of the project's batch.
+ */
+function replaceRepositories(
+  db: Database,
+  projectId: string,
+  entries: (RepositoryRequest & { name: string })[],
+  current: RepositoryRow[],
+  secretRows: SecretRow[],
+  projectName: string,
+) {
+  const byName = new Map(current.map((r) => [r.name.toLowerCase(), r]));
+  const names = entries.map((e) => e.name.toLowerCase());
+  const writes: BatchItem<"sqlite">[] = [
+    db.delete(repositories).where(
+      and(
+        eq(repositories.projectId, projectId),
+        sql`lower(${repositories.name}) NOT IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
+      ),
+    ),
+  ];
+  const seen = new Set<string>();
+  for (const entry of entries) {
+    const field = `repositories.${entry.name}.`;
+    if (seen.has(entry.name.toLowerCase())) throw invalidField(`${field}name`, "names a repository twice");
+    seen.add(entry.name.toLowerCase());
+    if (entry.id !== undefined) throw invalidField(`${field}id`, "is not supported here: repositories are matched by name");
+    const secret = repositorySecret(entry, secretRows, { id: projectId, name: projectName }, field);
+    const existing = byName.get(entry.name.toLowerCase());
+    if (existing) {
+      writes.push(db.update(repositories).set({ ...repositoryColumns(entry, secret), updatedAt: nowIso }).where(eq(repositories.id, existing.id)));
+    } else {
+      if (entry.url === undefined) throw invalidField(`${field}url`, "is required");
+      writes.push(db.insert(repositories).values({ ...repositoryColumns(entry, secret), id: crypto.randomUUID(), projectId, name: entry.name, url: entry.url }));
+    }
+  }
+  return writes;
+}
 
 /** Mounted at /api/v1/org/:orgName/project. */
 export const projectsRouter = new Hono<AppEnv>()
@@ -57,29 +152,50 @@ export const projectsRouter = new Hono<AppEnv>()
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
-    const [caller, visibleOrg, [found]] = await batchInOrg(c, () => [
+    const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
+    const refs = secretRefs(inline);
+    // Every read always runs (an absent reference finds nothing), so results are named by position safely.
+    const [caller, visibleOrg, [found, owners, secretRows, currentRepos]] = await batchInOrg(c, () => [
       findProject(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      findUser(db, body.owner ?? {}),
+      findSecretsByRefs(db, refs.ids, refs.names),
+      listRepositories(db, body.id === undefined ? body.name! : ""),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change projects");
-    const existing = found[0];
-    const fields = { description: body.description, visibility: body.visibility, meta: body.meta, cfg: body.cfg };
-    const taken = { unique: `Project '${body.name}' already exists in '${org.name}'` };
-
-    if (existing) {
-      await db
-        .update(projects)
-        .set({ ...fields, name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso })
-        .where(eq(projects.id, existing.id))
-        .catch((e) => translateConstraint(e, taken));
-      return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
+    if (body.orgId !== undefined && body.orgId !== org.id) throw invalidField("orgId", MOVE_NOT_SUPPORTED);
+    if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
+      throw invalidField("orgName", MOVE_NOT_SUPPORTED);
     }
-    if (body.id !== undefined) throw notFound(`Project ${body.id}`);
-    const id = crypto.randomUUID();
-    await db
-      .insert(projects)
-      .values({ ...fields, id, orgId: org.id, name: body.name!, ownerId: caller.id })
-      .catch((e) => translateConstraint(e, { ...taken, foreignKey: `Organization '${org.name}' no longer exists` }));
-    return c.json({ ok: true, result: "CREATED", id } as const);
+    const owner = body.owner ? matchingUser(owners[0], body.owner) : undefined;
+    if (body.owner && !owner) throw invalidField("owner", "no such user");
+
+    const existing = found[0];
+    if (!existing && body.id !== undefined) throw notFound(`Project ${body.id}`);
+    if (existing && body.repositories && body.id !== undefined) {
+      throw invalidField("repositories", "can be replaced by project name only (send name, not id)");
+    }
+    const projectId = existing?.id ?? crypto.randomUUID();
+    const projectName = body.id !== undefined ? (body.name ?? existing!.name) : body.name!;
+    const fields = {
+      description: body.description,
+      visibility: body.visibility,
+      ownerId: owner?.id,
+      meta: body.meta,
+      cfg: body.cfg,
+      rawPayloadMode: body.rawPayloadMode,
+      outVariablesMode: body.outVariablesMode,
+      processExecMode: body.processExecMode,
+    };
+    const taken = { unique: `Project '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization, owner or a secret no longer exists" };
+
+    const writeProject = existing
+      ? db.update(projects).set({ ...fields, name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso }).where(eq(projects.id, projectId))
+      : db.insert(projects).values({ ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id });
+    const repoWrites = body.repositories
+      ? replaceRepositories(db, projectId, inline, currentRepos, secretRows, projectName)
+      : [];
+    await db.batch([writeProject, ...repoWrites]).catch((e) => translateConstraint(e, taken));
+    return c.json({ ok: true, result: existing ? "UPDATED" : "CREATED", id: projectId } as const);
   })
 
   .get("/", valid("query", ListQuery), async (c) => {
@@ -98,15 +214,15 @@ export const projectsRouter = new Hono<AppEnv>()
       listRepositories(db, projectName),
     ]);
     const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
-    return c.json({ ...toProjectEntry(org, project), repositories: repos.map((r) => toRepositoryEntry(project.name, r)) });
+    return c.json({ ...toProjectEntry(org, project), repositories: repos.map((r) => toRepositoryEntry(org, project.name, r)) });
   })
 
   .delete("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
     const [, visibleOrg, [found]] = await batchInOrg(c, () => [findProject(db, { name: projectName })]);
-    const org = requireOrgAccess(visibleOrg, "delete projects");
-    const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
+    const project = requireReadableChild(visibleOrg, found[0], `Project '${projectName}'`);
+    requireOrgAccess(visibleOrg, "delete projects");
     // Its repositories go with it (CASCADE). Secrets restricted to it block the delete (NO ACTION):
     // removing the project must never silently widen who may use them.
     await db
@@ -127,31 +243,15 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const projectName = c.req.param("projectName") ?? "";
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
+    const refs = secretRefs([body]);
     const [, visibleOrg, [projectRows, repoRows, secretRows]] = await batchInOrg(c, () => [
       findProject(db, { name: projectName }),
       findRepository(db, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      ...(body.secretName !== undefined ? [findSecret(db, body.secretName)] : []),
+      ...(refs.ids.length || refs.names.length ? [findSecretsByRefs(db, refs.ids, refs.names)] : []),
     ]);
-    const org = requireOrgAccess(visibleOrg, "create or change repositories");
-    const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
-    const secret = secretRows?.[0];
-    if (body.secretName !== undefined) {
-      if (!secret) {
-        throw invalidField("secretName", `no secret '${body.secretName}' in organization '${org.name}'`);
-      }
-      if (secret.projectId !== null && secret.projectId !== project.id) {
-        throw invalidField("secretName", `secret '${secret.name}' is restricted to project '${secret.projectName}'`);
-      }
-    }
-    const fields = {
-      url: body.url,
-      branch: body.branch,
-      commitId: body.commitId,
-      path: body.path,
-      secretId: secret?.id,
-      disabled: body.disabled,
-      meta: body.meta,
-    };
+    const project = requireReadableChild(visibleOrg, projectRows[0], `Project '${projectName}'`);
+    requireOrgAccess(visibleOrg, "create or change repositories");
+    const secret = repositorySecret(body, secretRows ?? [], project, "");
     const constraintMessages = {
       unique: `Repository '${body.name}' already exists in project '${project.name}'`,
       foreignKey: "The project or the secret no longer exists",
@@ -161,32 +261,33 @@ export const repositoriesRouter = new Hono<AppEnv>()
     if (existing) {
       await db
         .update(repositories)
-        .set({ ...fields, name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso })
+        .set({ ...repositoryColumns(body, secret), name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso })
         .where(eq(repositories.id, existing.id))
         .catch((e) => translateConstraint(e, constraintMessages));
       return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
     }
     if (body.id !== undefined) throw notFound(`Repository ${body.id}`);
-    if (body.url === undefined) {
-      throw invalidField("url", "is required");
-    }
+    if (body.url === undefined) throw invalidField("url", "is required");
     const id = crypto.randomUUID();
     await db
       .insert(repositories)
-      .values({ ...fields, id, projectId: project.id, name: body.name!, url: body.url })
+      .values({ ...repositoryColumns(body, secret), id, projectId: project.id, name: body.name!, url: body.url })
       .catch((e) => translateConstraint(e, constraintMessages));
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
-  .get("/", async (c) => {
+  .get("/", valid("query", ListQuery), async (c) => {
     const projectName = c.req.param("projectName") ?? "";
+    const q = c.req.valid("query");
     const db = c.get("db");
     const [, org, [projectRows, repos]] = await batchInOrg(c, () => [
       findProject(db, { name: projectName }),
-      listRepositories(db, projectName),
+      listRepositoryPage(db, projectName, q),
     ]);
     const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
-    return c.json(repos.map((r) => toRepositoryEntry(project.name, r)));
+    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: repos.length });
+    if (link) c.header("Link", link);
+    return c.json(repos.slice(0, q.limit).map((r) => toRepositoryEntry(org, project.name, r)));
   })
 
   .delete("/:repoName", async (c) => {
@@ -197,8 +298,8 @@ export const repositoriesRouter = new Hono<AppEnv>()
       findProject(db, { name: projectName }),
       findRepository(db, projectName, { name: repoName }),
     ]);
-    const org = requireOrgAccess(visibleOrg, "delete repositories");
-    requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
+    requireReadableChild(visibleOrg, projectRows[0], `Project '${projectName}'`);
+    requireOrgAccess(visibleOrg, "delete repositories");
     const repo = repoRows[0];
     if (!repo) throw notFound(`Repository '${repoName}'`);
     await db.delete(repositories).where(eq(repositories.id, repo.id));

@@ -1,17 +1,21 @@
 import { eq } from "drizzle-orm";
 import { Hono } from "hono";
+import * as v from "valibot";
 import { batchInOrg } from "../db/caller";
 import { findProject } from "../db/projects";
 import { secrets } from "../db/schema";
 import { findSecret, findSecretCiphertext, listSecrets, type SecretRow } from "../db/secrets";
 import type { AppEnv } from "../env";
-import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, translateConstraint } from "../lib/errors";
 import { openSecret, requireSecretsKey, sealSecret } from "../lib/secret-crypto";
 import { generateEd25519KeyPair } from "../lib/ssh-keys";
+import { randomBase64Url } from "../lib/crypto";
+import { EntityName, Uuid } from "../schemas/common";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
-import { CreateSecretForm, ReadSecretForm, type SecretEntry } from "../schemas/secrets";
+import { CreateSecretForm, ListSecretsQuery, ReadSecretForm, type SecretEntry } from "../schemas/secrets";
+import { nextPageLink } from "../lib/paging";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -22,7 +26,8 @@ const toSecretEntry = (org: OrgAccess, s: SecretRow): SecretEntry => ({
   orgName: org.name,
   type: s.type,
   visibility: s.visibility,
-  ...(s.projectName !== null ? { projectName: s.projectName } : {}),
+  // A PRIVATE project's name only for callers who may see that project.
+  ...(s.projectName !== null && canReadChild(org, s.projectVisibility!) ? { projectName: s.projectName } : {}),
   encryptedBy: s.encryptedBy,
 });
 
@@ -37,6 +42,70 @@ async function formBytes(field: string, value: string | File): Promise<Uint8Arra
   return bytes;
 }
 
+type CreateSecretFields = v.InferOutput<typeof CreateSecretForm>;
+
+/** The fields each type needs, checked before anything is read or computed. */
+function requireValueFields(form: CreateSecretFields): void {
+  if (form.type === "DATA" && form.data === undefined) throw invalidFormField("data", "is required for type DATA");
+  if (form.type === "USERNAME_PASSWORD") {
+    if (form.username === undefined) throw invalidFormField("username", "is required for type USERNAME_PASSWORD");
+    if (form.password === undefined) throw invalidFormField("password", "is required for type USERNAME_PASSWORD");
+  }
+  if (form.type === "KEY_PAIR" && (form.public !== undefined) !== (form.private !== undefined)) {
+    const missing = form.public === undefined ? "public" : "private";
+    throw invalidFormField(missing, `is required when '${missing === "public" ? "private" : "public"}' is given`);
+  }
+}
+
+/**
+ * The one project a secret is restricted to: the first of Concord's projectIds, projects (both
+ * comma-separated lists), projectId, project that is sent. Several projects are refused until
+ * multi-project restrictions exist (they would otherwise be silently narrowed to one).
+ */
+function projectRestriction(
+  form: CreateSecretFields,
+): { field: string; by: { id: string } | { name: string }; label: string } | undefined {
+  const lists = [
+    ["projectIds", form.projectIds, "id"],
+    ["projects", form.projects, "name"],
+  ] as const;
+  for (const [field, list, kind] of lists) {
+    if (list === undefined) continue;
+    // Project names are case-insensitive: "a,A" names one project.
+    const items = [...new Set(list.split(",").map((item) => (kind === "name" ? item.trim().toLowerCase() : item.trim())).filter(Boolean))];
+    if (items.length === 0) continue; // blank counts as absent, as in Concord
+    if (items.length > 1) {
+      throw invalidFormField(field, "is not supported with more than one project: a secret is restricted to one project here");
+    }
+    const item = items[0]!;
+    const ok = v.is(kind === "id" ? Uuid : EntityName, item);
+    if (!ok) throw invalidFormField(field, kind === "id" ? "must be a project id (UUID)" : "must be a project name");
+    return { field, by: kind === "id" ? { id: item } : { name: item }, label: `'${item}'` };
+  }
+  if (form.projectId !== undefined) return { field: "projectId", by: { id: form.projectId }, label: form.projectId };
+  if (form.project !== undefined) return { field: "project", by: { name: form.project }, label: `'${form.project}'` };
+  return undefined;
+}
+
+/** The plaintext to seal, by type; a KEY_PAIR without files gets a fresh Ed25519 pair. */
+async function secretValue(form: CreateSecretFields): Promise<{ plaintext: Uint8Array; publicKey: string | null }> {
+  if (form.type === "DATA") return { plaintext: await formBytes("data", form.data!), publicKey: null };
+  if (form.type === "USERNAME_PASSWORD") {
+    const plaintext = encoder.encode(JSON.stringify({ username: form.username, password: form.password }));
+    if (plaintext.byteLength > VALUE_LIMIT) throw new ApiError("PAYLOAD_TOO_LARGE", `Credentials exceed ${VALUE_LIMIT / KIB} KiB`);
+    return { plaintext, publicKey: null };
+  }
+  if (form.public !== undefined && form.private !== undefined) {
+    const publicKey = decoder.decode(await formBytes("public", form.public)).trim();
+    const plaintext = await formBytes("private", form.private);
+    if (!publicKey) throw invalidFormField("public", "must not be empty");
+    if (plaintext.byteLength === 0) throw invalidFormField("private", "must not be empty");
+    return { plaintext, publicKey };
+  }
+  const pair = await generateEd25519KeyPair(form.name);
+  return { plaintext: encoder.encode(pair.privateKey), publicKey: pair.publicKey };
+}
+
 const noStore = { "Cache-Control": "no-store" };
 
 /** Mounted at /api/v1/org/:orgName/secret. */
@@ -44,43 +113,26 @@ export const secretsRouter = new Hono<AppEnv>()
   .post("/", valid("form", CreateSecretForm), async (c) => {
     const form = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
+    requireValueFields(form);
 
-    // The plaintext to seal, by type; a KEY_PAIR without files gets a fresh Ed25519 pair.
-    let plaintext: Uint8Array;
-    let publicKey: string | null = null;
-    if (form.type === "DATA") {
-      if (form.data === undefined) throw invalidFormField("data", "is required for type DATA");
-      plaintext = await formBytes("data", form.data);
-    } else if (form.type === "USERNAME_PASSWORD") {
-      if (form.username === undefined) throw invalidFormField("username", "is required for type USERNAME_PASSWORD");
-      if (form.password === undefined) throw invalidFormField("password", "is required for type USERNAME_PASSWORD");
-      plaintext = encoder.encode(JSON.stringify({ username: form.username, password: form.password }));
-      if (plaintext.byteLength > VALUE_LIMIT) throw new ApiError("PAYLOAD_TOO_LARGE", `Credentials exceed ${VALUE_LIMIT / KIB} KiB`);
-    } else if (form.public !== undefined || form.private !== undefined) {
-      if (form.public === undefined) throw invalidFormField("public", "is required when 'private' is given");
-      if (form.private === undefined) throw invalidFormField("private", "is required when 'public' is given");
-      publicKey = decoder.decode(await formBytes("public", form.public)).trim();
-      plaintext = await formBytes("private", form.private);
-      if (!publicKey) throw invalidFormField("public", "must not be empty");
-      if (plaintext.byteLength === 0) throw invalidFormField("private", "must not be empty");
-    } else {
-      const pair = await generateEd25519KeyPair(form.name);
-      publicKey = pair.publicKey;
-      plaintext = encoder.encode(pair.privateKey);
-    }
+    const restriction = projectRestriction(form);
 
     const db = c.get("db");
     const [caller, visibleOrg, [projectRows]] = await batchInOrg(c, () => [
-      ...(form.project !== undefined ? [findProject(db, { name: form.project })] : []),
+      ...(restriction ? [findProject(db, restriction.by)] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create secrets");
     const project = projectRows?.[0];
-    if (form.project !== undefined && !project) {
-      throw invalidFormField("project", `no project '${form.project}' in organization '${org.name}'`);
+    if (restriction && !project) {
+      throw invalidFormField(restriction.field, `no project ${restriction.label} in organization '${org.name}'`);
     }
 
+    // Only now, with the caller known, the costly part: key generation, PBKDF2, encryption.
+    const { plaintext, publicKey } = await secretValue(form);
+    const generatedPassword = form.storePassword === undefined && form.generatePassword ? randomBase64Url(18) : undefined;
+    const storePassword = form.storePassword ?? generatedPassword;
     const id = crypto.randomUUID();
-    const sealed = await sealSecret(secretsKey, { orgId: org.id, secretId: id }, plaintext, form.storePassword);
+    const sealed = await sealSecret(secretsKey, { orgId: org.id, secretId: id }, plaintext, storePassword);
     await db
       .insert(secrets)
       .values({
@@ -103,12 +155,26 @@ export const secretsRouter = new Hono<AppEnv>()
           foreignKey: "The organization or project no longer exists",
         }),
       );
-    return c.json({ ok: true, id, result: "CREATED", ...(publicKey ? { publicKey } : {}) } as const, 200, noStore);
+    return c.json(
+      {
+        ok: true,
+        id,
+        result: "CREATED",
+        ...(publicKey ? { publicKey } : {}),
+        // Concord's generatePassword: the store password exists only in this answer.
+        ...(generatedPassword ? { password: generatedPassword } : {}),
+      } as const,
+      200,
+      noStore,
+    );
   })
 
-  .get("/", async (c) => {
-    const [, org, [rows]] = await batchInOrg(c, (ref) => [listSecrets(c.get("db"), ref)]);
-    return c.json(rows.map((s) => toSecretEntry(org, s)));
+  .get("/", valid("query", ListSecretsQuery), async (c) => {
+    const q = c.req.valid("query");
+    const [, org, [rows]] = await batchInOrg(c, (ref) => [listSecrets(c.get("db"), ref, q)]);
+    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
+    if (link) c.header("Link", link);
+    return c.json(rows.slice(0, q.limit).map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {

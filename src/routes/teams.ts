@@ -141,14 +141,14 @@ export const teamsRouter = new Hono<AppEnv>()
       throw forbidden("Only the team's OWNERs and MAINTAINERs (or the org's owner, or administrators) may change its members");
     }
 
-    const byId = new Map(userRows.map((u) => [u.id, u.id]));
-    const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u.id]));
+    const byId = new Map(userRows.map((u) => [u.id, u]));
+    const byName = new Map(userRows.map((u) => [u.username.toLowerCase(), u]));
     const unknown: ErrorDetail[] = [];
     const roles = new Map<string, string>(); // userId -> role; a later entry for the same user wins
     entries.forEach((e, i) => {
-      const userId = e.userId !== undefined ? byId.get(e.userId) : byName.get(e.username!.toLowerCase());
-      if (userId) roles.set(userId, e.role);
-      else unknown.push({ id: `[${i}]`, message: `no such user: ${e.userId ?? e.username}` });
+      const user = e.userId !== undefined ? byId.get(e.userId) : byName.get(e.username!.toLowerCase());
+      if (user && (e.userType === undefined || user.type === e.userType)) roles.set(user.id, e.role);
+      else unknown.push({ id: `[${i}]`, message: `no such ${e.userType ? `${e.userType} ` : ""}user: ${e.userId ?? e.username}` });
     });
     if (unknown.length) throw new ApiError("VALIDATION_FAILED", "Unknown users", unknown);
 

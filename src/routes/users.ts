@@ -3,27 +3,40 @@ import { Hono } from "hono";
 import * as v from "valibot";
 import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../db/caller";
 import { users } from "../db/schema";
-import { findUser, upsertUserBatch } from "../db/users";
+import { findUser, upsertUserBatch, type UserRow } from "../db/users";
 import type { AppEnv } from "../env";
-import { forbidden, notFound } from "../lib/errors";
+import { forbidden, invalidField, notFound } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
 import { ADMIN_ROLE, CreateOrUpdateUserRequest, type UserEntry } from "../schemas/users";
 
+const toUserEntry = (user: UserRow): UserEntry => ({
+  id: user.id,
+  name: user.username,
+  ...(user.displayName !== null ? { displayName: user.displayName } : {}),
+  ...(user.email !== null ? { email: user.email } : {}),
+  type: user.type,
+  disabled: user.disabled,
+  roles: user.isAdmin ? [{ name: ADMIN_ROLE }] : [],
+});
+
 export const usersRouter = new Hono<AppEnv>()
   .post("/", valid("json", CreateOrUpdateUserRequest), async (c) => {
     const body = c.req.valid("json");
+    if (body.type !== undefined && body.userType !== undefined && body.type !== body.userType) {
+      throw invalidField("userType", "differs from type (send one of them)");
+    }
     requireAdmin(await requireCaller(c), "create or update users");
-    const isAdmin = body.roles === undefined ? undefined : body.roles.includes(ADMIN_ROLE);
+    const fields = {
+      type: body.userType ?? body.type,
+      isAdmin: body.roles === undefined ? undefined : body.roles.includes(ADMIN_ROLE),
+      displayName: body.displayName,
+      email: body.email,
+      disabled: body.disabled,
+    };
     const id = crypto.randomUUID();
     const db = c.get("db");
-    const results = await db.batch(
-      upsertUserBatch(
-        db,
-        { id, username: body.username, type: body.type ?? "LOCAL", isAdmin: isAdmin ?? false },
-        { type: body.type, isAdmin },
-      ),
-    );
+    const results = await db.batch(upsertUserBatch(db, { ...fields, id, username: body.username }, fields));
     const holder = results[3][0];
     if (!holder) throw new Error("user missing right after its upsert");
     return c.json({
@@ -40,13 +53,7 @@ export const usersRouter = new Hono<AppEnv>()
     const user = rows[0];
     // Users see themselves; administrators see everyone; nobody learns who else exists.
     if (!user || (!caller.isAdmin && user.id !== caller.id)) throw notFound(`User '${username}'`);
-    const entry: UserEntry = {
-      id: user.id,
-      username: user.username,
-      type: user.type,
-      roles: user.isAdmin ? [ADMIN_ROLE] : [],
-    };
-    return c.json(entry);
+    return c.json(toUserEntry(user));
   })
 
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {

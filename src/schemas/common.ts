@@ -16,6 +16,15 @@ export const Uuid = v.pipe(v.string("must be a string"), v.uuid("must be a UUID"
 
 export const Visibility = v.picklist(VISIBILITIES, "must be PUBLIC or PRIVATE");
 
+export const USER_TYPES = ["LOCAL", "LDAP"] as const;
+export const UserType = v.picklist(USER_TYPES, "must be LOCAL or LDAP");
+
+/**
+ * A field Concord defines that this API does not implement: refused with a 400 that names it, never
+ * silently dropped (README, "Differences from Concord", lists every one).
+ */
+export const NotSupported = (what: string) => v.optional(v.never(`is not supported: ${what}`));
+
 export const MAX_JSON_OBJECT_BYTES = 32 * 1024;
 const encoder = new TextEncoder();
 

@@ -8,6 +8,8 @@ export const CreateOrUpdateStoreRequest = v.object(
     name: v.optional(EntityName),
     visibility: v.optional(Visibility),
     owner: v.optional(UserRef),
+    /** must be the path's org: moving stores between orgs is not supported */
+    orgName: v.optional(EntityName),
   },
   "must be a JSON object",
 );
@@ -24,6 +26,7 @@ export const ItemPath = v.pipe(
 export const ItemParams = v.object({ storeName: v.string(), path: ItemPath });
 
 export const ListItemsQuery = v.object(PageQuery);
+export const ListStoresQuery = v.object(PageQuery);
 
 export interface JsonStoreEntry {
   id: string;

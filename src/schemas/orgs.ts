@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { EntityName, JsonObjectText, PageQuery, QueryBoolean, Uuid, Visibility } from "./common";
+import { EntityName, JsonObjectText, NotSupported, PageQuery, QueryBoolean, UserType, Uuid, Visibility } from "./common";
 
 /** `{id}` or `{username}` of an existing user. */
 export const UserRef = v.pipe(
@@ -7,6 +7,11 @@ export const UserRef = v.pipe(
     {
       id: v.optional(Uuid),
       username: v.optional(v.pipe(v.string("must be a string"), v.maxLength(128, "must be at most 128 characters"))),
+      /** with username: the user must be of this type */
+      userType: v.optional(UserType),
+      userDomain: NotSupported("this API has no user domains"),
+      /** Concord's EntityOwner carries it, and ignores it when resolving the owner: so do we */
+      displayName: v.optional(v.string("must be a string")),
     },
     "must be an object with id or username",
   ),

@@ -1,18 +1,11 @@
 import * as v from "valibot";
 import { Description } from "./teams";
+import { PAYLOAD_MODES, PROCESS_EXEC_MODES } from "../db/schema";
 import { EntityName, JsonObjectText, PageQuery, Uuid, Visibility } from "./common";
+import { UserRef } from "./orgs";
 
-export const CreateOrUpdateProjectRequest = v.object(
-  {
-    id: v.optional(Uuid),
-    name: v.optional(EntityName),
-    description: v.optional(Description),
-    visibility: v.optional(Visibility),
-    meta: v.optional(JsonObjectText),
-    cfg: v.optional(JsonObjectText),
-  },
-  "must be a JSON object",
-);
+export const PayloadMode = v.picklist(PAYLOAD_MODES, `must be one of ${PAYLOAD_MODES.join(", ")}`);
+export const ProcessExecMode = v.picklist(PROCESS_EXEC_MODES, `must be one of ${PROCESS_EXEC_MODES.join(", ")}`);
 
 export const ListQuery = v.object(PageQuery);
 
@@ -28,17 +21,49 @@ export const RepositoryUrl = v.pipe(
 
 const GitRef = v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(1024, "must be at most 1024 characters"));
 
-export const CreateOrUpdateRepositoryRequest = v.object(
+/** Concord's RepositoryEntry; `secret` is Concord's alias of `secretName`. */
+const RepositoryFields = {
+  id: v.optional(Uuid),
+  name: v.optional(EntityName),
+  url: v.optional(RepositoryUrl),
+  branch: v.optional(GitRef),
+  commitId: v.optional(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-fA-F]{4,64}$/, "must be a hex commit id"))),
+  path: v.optional(GitRef),
+  secretId: v.optional(Uuid),
+  secretName: v.optional(EntityName),
+  secret: v.optional(EntityName),
+  disabled: v.optional(v.boolean("must be true or false")),
+  triggersDisabled: v.optional(v.boolean("must be true or false")),
+  meta: v.optional(JsonObjectText),
+};
+
+export const CreateOrUpdateRepositoryRequest = v.object(RepositoryFields, "must be a JSON object");
+export type RepositoryRequest = v.InferOutput<typeof CreateOrUpdateRepositoryRequest>;
+
+export const MAX_INLINE_REPOSITORIES = 100;
+
+/** Concord's ProjectEntry. `repositories` is Concord's map of name -> RepositoryEntry, replacing them all. */
+export const CreateOrUpdateProjectRequest = v.object(
   {
     id: v.optional(Uuid),
     name: v.optional(EntityName),
-    url: v.optional(RepositoryUrl),
-    branch: v.optional(GitRef),
-    commitId: v.optional(v.pipe(v.string("must be a string"), v.regex(/^[0-9a-fA-F]{4,64}$/, "must be a hex commit id"))),
-    path: v.optional(GitRef),
-    secretName: v.optional(EntityName),
-    disabled: v.optional(v.boolean("must be true or false")),
+    description: v.optional(Description),
+    visibility: v.optional(Visibility),
+    owner: v.optional(UserRef),
+    /** must be the path's org: moving projects between orgs is not supported */
+    orgId: v.optional(Uuid),
+    orgName: v.optional(EntityName),
     meta: v.optional(JsonObjectText),
+    cfg: v.optional(JsonObjectText),
+    rawPayloadMode: v.optional(PayloadMode),
+    outVariablesMode: v.optional(PayloadMode),
+    processExecMode: v.optional(ProcessExecMode),
+    repositories: v.optional(
+      v.pipe(
+        v.record(v.pipe(v.string(), EntityName), CreateOrUpdateRepositoryRequest, "must be an object of repository name -> repository"),
+        v.check((map) => Object.keys(map).length <= MAX_INLINE_REPOSITORIES, `must have at most ${MAX_INLINE_REPOSITORIES} repositories`),
+      ),
+    ),
   },
   "must be a JSON object",
 );
@@ -53,6 +78,9 @@ export interface ProjectEntry {
   owner?: { id: string; username: string };
   meta?: Record<string, unknown>;
   cfg?: Record<string, unknown>;
+  rawPayloadMode: (typeof PAYLOAD_MODES)[number];
+  outVariablesMode: (typeof PAYLOAD_MODES)[number];
+  processExecMode: (typeof PROCESS_EXEC_MODES)[number];
   repositories?: RepositoryEntry[];
 }
 
@@ -66,5 +94,6 @@ export interface RepositoryEntry {
   path?: string;
   secretName?: string;
   disabled: boolean;
+  triggersDisabled: boolean;
   meta?: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { TEAM_ROLES } from "../db/schema";
-import { EntityName, QueryBoolean, Uuid } from "./common";
+import { EntityName, NotSupported, QueryBoolean, UserType, Uuid } from "./common";
 import { Username } from "./users";
 
 export const Description = v.pipe(v.string("must be a string"), v.maxLength(2048, "must be at most 2048 characters"));
@@ -22,7 +22,14 @@ export const TeamMemberEntries = v.pipe(
   v.array(
     v.pipe(
       v.object(
-        { username: v.optional(Username), userId: v.optional(Uuid), role: v.optional(TeamRole, "MEMBER") },
+        {
+          username: v.optional(Username),
+          userId: v.optional(Uuid),
+          /** with username: the user must be of this type */
+          userType: v.optional(UserType),
+          userDomain: NotSupported("this API has no user domains"),
+          role: v.optional(TeamRole, "MEMBER"),
+        },
         "must be an object with username or userId",
       ),
       v.check((m) => m.username !== undefined || m.userId !== undefined, "must have username or userId"),

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { EntityName } from "./common";
+import { EntityName, NotSupported, Uuid, UserType } from "./common";
 
 /** Usernames as Concord and LDAP know them (e.g. "jdoe", "jane.doe@example.com"). */
 export const Username = v.pipe(
@@ -12,10 +12,18 @@ export const Username = v.pipe(
 
 export const ADMIN_ROLE = "concordAdmin";
 
+const DOMAINS = "this API has no user domains";
+
+/** Concord's CreateUserRequest; `type` is our older name for Concord's `userType` (both accepted). */
 export const CreateOrUpdateUserRequest = v.object(
   {
     username: Username,
-    type: v.optional(v.picklist(["LOCAL", "LDAP"], "must be LOCAL or LDAP")),
+    userType: v.optional(UserType),
+    type: v.optional(UserType),
+    userDomain: NotSupported(DOMAINS),
+    displayName: v.optional(v.pipe(v.string("must be a string"), v.maxLength(1024, "must be at most 1024 characters"))),
+    email: v.optional(v.pipe(v.string("must be a string"), v.maxLength(512, "must be at most 512 characters"))),
+    disabled: v.optional(v.boolean("must be true or false")),
     roles: v.optional(
       v.array(v.picklist([ADMIN_ROLE], `the only supported role is ${ADMIN_ROLE}`), "must be an array of role names"),
     ),
@@ -23,17 +31,34 @@ export const CreateOrUpdateUserRequest = v.object(
   "must be a JSON object",
 );
 
+/** A user as Concord answers it (UserEntry). */
 export interface UserEntry {
   id: string;
-  username: string;
+  name: string;
+  displayName?: string;
+  email?: string;
   type: "LOCAL" | "LDAP";
-  roles: string[];
+  disabled: boolean;
+  roles: { name: string }[];
 }
 
+/** Concord's CreateApiKeyRequest: the key's user by `userId`, else `username` (and `userType`); else the caller. */
 export const CreateApiKeyRequest = v.object(
   {
+    userId: v.optional(Uuid),
     username: v.optional(Username),
+    userType: v.optional(UserType),
+    userDomain: NotSupported(DOMAINS),
     name: v.optional(EntityName),
+    /** administrators only: a key value of their choosing (e.g. migrated from another Concord) */
+    key: v.optional(
+      v.pipe(
+        v.string("must be a string"),
+        v.regex(/^\S{16,512}$/, "must be 16 to 512 characters without whitespace"),
+      ),
+    ),
   },
   "must be a JSON object",
 );
+
+export const ListApiKeysQuery = v.object({ userId: v.optional(Uuid) });

@@ -1,0 +1,125 @@
+// Regression tests for defects found by trying the API as a hostile caller or with Concord's shapes.
+import { describe, expect, it } from "vitest";
+import { addToNewTeam, type ApiResponse, call, createOrg, createUser, expectError, form, snapshot, uniqueName } from "./helpers";
+
+const orgs = "/api/v1/org";
+const projectsOf = (org: string) => `/api/v1/org/${org}/project`;
+
+describe("what a caller may not see does not leak", () => {
+  it("POST /org by a non-administrator: a PRIVATE org's name answers exactly as an unused name (403)", async () => {
+    const stranger = await createUser();
+    const hidden = await createOrg({ visibility: "PRIVATE" });
+    const before = await snapshot();
+    const forHidden = await call("POST", orgs, { key: stranger.key, json: { name: hidden.name } });
+    const forUnused = await call("POST", orgs, { key: stranger.key, json: { name: uniqueName() } });
+    expectError(forHidden, 403, "FORBIDDEN");
+    expect(forHidden.body).toEqual(forUnused.body);
+    expect(await snapshot()).toBe(before);
+
+    // An owner still updates its own org by name.
+    const owner = await createUser();
+    const owned = await createOrg({ visibility: "PRIVATE", owner: { id: owner.id } });
+    const updated = await call("POST", orgs, { key: owner.key, json: { name: owned.name, meta: { x: 1 } } });
+    expect(updated.body).toEqual({ result: "UPDATED", ok: true, id: owned.id });
+  });
+
+  it("a PRIVATE secret's name is not shown through a PUBLIC project's repositories to outsiders", async () => {
+    const org = await createOrg();
+    const [member, stranger] = [await createUser(), await createUser()];
+    await addToNewTeam(org.name, member);
+    const project = uniqueName("proj");
+    await call("POST", projectsOf(org.name), { json: { name: project } });
+    await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "hidden-creds", type: "DATA", data: "x", visibility: "PRIVATE" }) });
+    await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "open-creds", type: "DATA", data: "x" }) });
+    const repos = `${projectsOf(org.name)}/${project}/repository`;
+    await call("POST", repos, { json: { name: "r-private", url: "https://git.example/a.git", secretName: "hidden-creds" } });
+    await call("POST", repos, { json: { name: "r-public", url: "https://git.example/b.git", secretName: "open-creds" } });
+
+    const asStranger = await call("GET", `${projectsOf(org.name)}/${project}`, { key: stranger.key });
+    expect(asStranger.status).toBe(200);
+    expect(JSON.stringify(asStranger.body)).not.toContain("hidden-creds");
+    expect(asStranger.body.repositories.map((r: { secretName?: string }) => r.secretName)).toEqual([undefined, "open-creds"]);
+    const listed = await call("GET", repos, { key: stranger.key });
+    expect(listed.body.map((r: { secretName?: string }) => r.secretName)).toEqual([undefined, "open-creds"]);
+
+    const asMember = await call("GET", repos, { key: member.key });
+    expect(asMember.body.map((r: { secretName?: string }) => r.secretName)).toEqual(["hidden-creds", "open-creds"]);
+  });
+
+  it("a PRIVATE project's name is not shown as a PUBLIC secret's projectName to outsiders", async () => {
+    const org = await createOrg();
+    const [member, stranger] = [await createUser(), await createUser()];
+    await addToNewTeam(org.name, member);
+    const project = uniqueName("secret-proj");
+    await call("POST", projectsOf(org.name), { json: { name: project, visibility: "PRIVATE" } });
+    await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "scoped", type: "DATA", data: "x", project }) });
+
+    for (const path of [`/api/v1/org/${org.name}/secret/scoped`, `/api/v1/org/${org.name}/secret`]) {
+      const res = await call("GET", path, { key: stranger.key });
+      expect(res.status).toBe(200);
+      expect(JSON.stringify(res.body)).not.toContain(project);
+    }
+    expect((await call("GET", `/api/v1/org/${org.name}/secret/scoped`, { key: member.key })).body.projectName).toBe(project);
+  });
+
+  it("a PRIVATE project of a PUBLIC org is 404 to outsiders on every route, never 403", async () => {
+    const org = await createOrg();
+    const stranger = await createUser();
+    const project = uniqueName("priv");
+    await call("POST", projectsOf(org.name), { json: { name: project, visibility: "PRIVATE" } });
+    await call("POST", `${projectsOf(org.name)}/${project}/repository`, { json: { name: "main", url: "https://git.example/a.git" } });
+    const base = `${projectsOf(org.name)}/${project}`;
+    const before = await snapshot();
+    for (const [method, path, json] of [
+      ["GET", base],
+      ["DELETE", base],
+      ["GET", `${base}/repository`],
+      ["POST", `${base}/repository`, { name: "other", url: "https://git.example/b.git" }],
+      ["DELETE", `${base}/repository/main`],
+    ] as const) {
+      expectError(await call(method, path, { key: stranger.key, ...(json ? { json } : {}) }), 404, "NOT_FOUND");
+    }
+    expect(await snapshot()).toBe(before);
+  });
+});
+
+describe("filters and paging", () => {
+  it("a filter finds every name that contains it verbatim, non-ASCII included, ASCII in any case", async () => {
+    const org = await createOrg();
+    const store = uniqueName("inv");
+    await call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store } });
+    const items = `/api/v1/org/${org.name}/jsonstore/${store}/item`;
+    for (const path of ["Éclair-x", "crème-brûlée", "plain"]) {
+      expect((await call("PUT", `${items}/${encodeURIComponent(path)}`, { json: { v: 1 } })).status).toBe(200);
+    }
+    const find = async (filter: string) => (await call("GET", `${items}?filter=${encodeURIComponent(filter)}`)).body;
+    expect(await find("Éclair-x")).toEqual(["Éclair-x"]);
+    expect(await find("ÉCLAIR-X")).toEqual(["Éclair-x"]);
+    expect(await find("brûlée")).toEqual(["crème-brûlée"]);
+    expect(await find("BRÛLÉE")).toEqual([]); // non-ASCII letters compare exactly (SQLite's lower() is ASCII-only)
+    expect(await find("PLAIN")).toEqual(["plain"]);
+  });
+
+  it("following Link next from any first page visits every matching row exactly once", async () => {
+    const tag = uniqueName("pg").replace(/-/g, "");
+    const names = Array.from({ length: 7 }, (_, i) => `${tag}-${String.fromCharCode(97 + i)}`);
+    for (const name of names) await createOrg({ name });
+    const other = await createOrg(); // not matching the filter
+    const follow = async (first: string) => {
+      const seen: string[] = [];
+      let url: string | undefined = first;
+      for (let pages = 0; url && pages < 20; pages++) {
+        const res: ApiResponse = await call("GET", url);
+        expect(res.status, url).toBe(200);
+        seen.push(...res.body.map((o: { name: string }) => o.name));
+        url = /<([^>]+)>; rel="next"/.exec(res.headers.get("Link") ?? "")?.[1];
+      }
+      return seen;
+    };
+    expect(await follow(`${orgs}?filter=${tag}&after=&offset=1&limit=2`)).toEqual(names.slice(1));
+    expect(await follow(`${orgs}?filter=${tag}&after=${names[1]}&limit=2`)).toEqual(names.slice(2));
+    expect(await follow(`${orgs}?filter=${tag}&offset=2&limit=2`)).toEqual(names.slice(2));
+    expect(await follow(`${orgs}?filter=${tag}&limit=3`)).toEqual(names);
+    expect(names).not.toContain(other.name);
+  });
+});
