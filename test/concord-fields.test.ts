@@ -65,6 +65,7 @@ describe("API keys as Concord's clients create them", () => {
     expectError(await call("POST", "/api/v1/apikey", { key: jdoe.key, json: { key: `mine-${crypto.randomUUID()}` } }), 403, "FORBIDDEN");
     expect(await snapshot()).toBe(before);
     await expectRefused(() => call("POST", "/api/v1/apikey", { json: { userId: jdoe.id, key: "short" } }), "key");
+    await expectRefused(() => call("POST", "/api/v1/apikey", { json: { userId: jdoe.id, key: `clé-${crypto.randomUUID()}` } }), "key");
   });
 
   it("GET ?userId: administrators list anyone's keys, others only their own", async () => {
@@ -130,6 +131,15 @@ describe("projects: Concord's ProjectEntry", () => {
     const created = await call("POST", projectsOf(org.name), { json: { name, orgId: org.id, orgName: org.name, owner: { username: user.username } } });
     expect(created.body.result).toBe("CREATED");
     expect((await call("GET", `${projectsOf(org.name)}/${name}`)).body.owner).toEqual({ id: user.id, username: user.username });
+    // A member (not the org's owner) may not set owners, and learns nothing about which users exist.
+    const member = await createUser();
+    await call("PUT", `/api/v1/org/${org.name}/team/default/users`, { json: [{ username: member.username }] });
+    const before = await snapshot();
+    const forReal = await call("POST", projectsOf(org.name), { key: member.key, json: { name, owner: { username: member.username } } });
+    const forGhost = await call("POST", projectsOf(org.name), { key: member.key, json: { name, owner: { username: uniqueName("ghost") } } });
+    expectError(forReal, 403, "FORBIDDEN");
+    expect(forGhost.body).toEqual(forReal.body);
+    expect(await snapshot()).toBe(before);
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, orgId: other.id } }), "orgId");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { id: created.body.id, orgName: other.name } }), "orgName");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, owner: { username: user.username, userDomain: "corp" } } }), "owner.userDomain");
@@ -138,9 +148,10 @@ describe("projects: Concord's ProjectEntry", () => {
 
   it("repositories (Concord's map by name) are created, updated and replaced with the project, atomically", async () => {
     const org = await createOrg();
-    await call("POST", secretsOf(org.name), { raw: form({ name: "git-creds", type: "DATA", data: "x" }) });
+    const secretId = (await call("POST", secretsOf(org.name), { raw: form({ name: "git-creds", type: "DATA", data: "x" }) })).body.id;
     const name = uniqueName("proj");
-    const created = await call("POST", projectsOf(org.name), {
+    const projects = projectsOf(org.name);
+    const created = await call("POST", projects, {
       json: {
         name,
         repositories: {
@@ -155,26 +166,42 @@ describe("projects: Concord's ProjectEntry", () => {
     const first = await repos();
     expect(first).toEqual([
       expect.objectContaining({ name: "docs", url: "git@git.example:docs.git", triggersDisabled: true }),
-      expect.objectContaining({ name: "main", branch: "main", secretName: "git-creds", triggersDisabled: false }),
+      expect.objectContaining({ name: "main", branch: "main", secretId, secretName: "git-creds", triggersDisabled: false }),
     ]);
 
-    // The map replaces the set: main updated in place (same id), docs removed, tools added.
-    const updated = await call("POST", projectsOf(org.name), {
-      json: { name, repositories: { main: { branch: "release" }, tools: { url: "https://git.example/tools.git" } } },
+    // As in Concord, the map replaces the whole set: docs removed, main written anew (no secret now), tools added.
+    const updated = await call("POST", projects, {
+      json: { id: created.body.id, repositories: { main: { url: "https://git.example/main.git", branch: "release" }, tools: { url: "https://git.example/tools.git" } } },
     });
     expect(updated.body.result).toBe("UPDATED");
+    expect(updated.roundTrips).toBe(2);
     const second = await repos();
     expect(second.map((r: { name: string }) => r.name)).toEqual(["main", "tools"]);
-    expect(second[0]).toMatchObject({ id: first[1].id, branch: "release", secretName: "git-creds" });
+    expect(second[0]).toEqual({
+      id: expect.any(String),
+      name: "main",
+      projectName: name,
+      url: "https://git.example/main.git",
+      branch: "release",
+      disabled: false,
+      triggersDisabled: false,
+    });
+    expect(first.map((r: { id: string }) => r.id)).not.toContain(second[0].id);
 
     // Any bad entry refuses the whole request.
     await expectRefused(
-      () => call("POST", projectsOf(org.name), { json: { name, description: "x", repositories: { main: {}, bad: { url: "https://x.example/a", secretName: "nope" } } } }),
+      () => call("POST", projects, { json: { name, description: "x", repositories: { main: { url: "https://x.example/a" }, bad: { url: "https://x.example/a", secretName: "nope" } } } }),
       "repositories.bad.secretName",
     );
-    await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, repositories: { fresh: { branch: "b" } } } }), "repositories.fresh.url");
-    expect((await call("POST", projectsOf(org.name), { json: { name, repositories: {} } })).status).toBe(200);
+    await expectRefused(() => call("POST", projects, { json: { name, repositories: { fresh: { branch: "b" } } } }), "repositories.fresh.url");
+    expect((await call("POST", projects, { json: { name, repositories: {} } })).status).toBe(200);
     expect(await repos()).toEqual([]);
+
+    // 100 repositories in one request: still two statements in the write batch.
+    const many = Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`repo-${String(i).padStart(3, "0")}`, { url: `https://git.example/${i}.git`, secretId }]));
+    const big = await call("POST", projects, { json: { name, repositories: many } });
+    expect(big.status, JSON.stringify(big.body)).toBe(200);
+    expect(await count(`SELECT 1 FROM repositories WHERE project_id = ? AND secret_id = ?`, created.body.id, secretId)).toBe(100);
   });
 });
 

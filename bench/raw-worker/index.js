@@ -33,7 +33,7 @@ async function batchAsCaller(env, cred, work) {
     return [{ id: ADMIN_ID, isAdmin: true }, results];
   }
   const now = new Date().toISOString();
-  const validKey = `k.key_hash = ?1 AND (k.expires_at IS NULL OR k.expires_at > ?2)`;
+  const validKey = `k.key_hash = ?1 AND (k.expires_at IS NULL OR k.expires_at > ?2) AND u.disabled = 0`;
   const callerRows = `(SELECT k.user_id AS caller_id, u.is_admin AS caller_is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${validKey})`;
   const lookup = env.DB.prepare(`SELECT u.id, u.username, u.is_admin FROM api_keys k JOIN users u ON u.id = k.user_id WHERE ${validKey} LIMIT 1`).bind(cred.keyHash, now);
   const [found, ...results] = await env.DB.batch([lookup, ...work(callerRows, [cred.keyHash, now])]);

@@ -1,5 +1,4 @@
-import { and, eq, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
+import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { batchInOrg } from "../db/caller";
 import {
@@ -18,7 +17,7 @@ import { findUser, matchingUser } from "../db/users";
 import { nowIso } from "../db/sql";
 import type { AppEnv } from "../env";
 import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
-import { invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
+import { forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { nextPageLink } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { parseJsonText } from "../schemas/common";
@@ -54,8 +53,10 @@ const toRepositoryEntry = (org: OrgAccess, projectName: string, r: RepositoryRow
   ...(r.branch !== null ? { branch: r.branch } : {}),
   ...(r.commitId !== null ? { commitId: r.commitId } : {}),
   ...(r.path !== null ? { path: r.path } : {}),
-  // A PRIVATE secret's name only for callers who may see that secret.
-  ...(r.secretName !== null && canReadChild(org, r.secretVisibility!) ? { secretName: r.secretName } : {}),
+  // A PRIVATE secret only for callers who may see that secret.
+  ...(r.secretId !== null && r.secretName !== null && canReadChild(org, r.secretVisibility!)
+    ? { secretId: r.secretId, secretName: r.secretName }
+    : {}),
   disabled: r.disabled,
   triggersDisabled: r.triggersDisabled,
   ...(r.meta !== null ? { meta: parseJsonText(r.meta) as Record<string, unknown> } : {}),
@@ -107,43 +108,44 @@ const repositoryColumns = (entry: RepositoryRequest, secret: SecretRow | undefin
 const MOVE_NOT_SUPPORTED = "is not supported when it differs from the organization of the path: moving projects between organizations is not supported";
 
 /**
- * Concord's `repositories` of a project request: the project's repositories become exactly these
- * (others deleted, existing names updated, new ones created), as statements of the project's batch.
+ * Concord's `repositories` of a project request: as Concord does, the project's repositories are
+ * replaced by exactly these (all deleted, these inserted; every entry needs its url). Two
+ * statements of the project's batch whatever the count: the rows travel as one JSON parameter.
  */
 function replaceRepositories(
   db: Database,
   projectId: string,
   entries: (RepositoryRequest & { name: string })[],
-  current: RepositoryRow[],
   secretRows: SecretRow[],
   projectName: string,
 ) {
-  const byName = new Map(current.map((r) => [r.name.toLowerCase(), r]));
-  const names = entries.map((e) => e.name.toLowerCase());
-  const writes: BatchItem<"sqlite">[] = [
-    db.delete(repositories).where(
-      and(
-        eq(repositories.projectId, projectId),
-        sql`lower(${repositories.name}) NOT IN (SELECT value FROM json_each(${JSON.stringify(names)}))`,
-      ),
-    ),
-  ];
   const seen = new Set<string>();
-  for (const entry of entries) {
+  const rowsToInsert = entries.map((entry) => {
     const field = `repositories.${entry.name}.`;
     if (seen.has(entry.name.toLowerCase())) throw invalidField(`${field}name`, "names a repository twice");
     seen.add(entry.name.toLowerCase());
-    if (entry.id !== undefined) throw invalidField(`${field}id`, "is not supported here: repositories are matched by name");
+    if (entry.id !== undefined) throw invalidField(`${field}id`, "is not supported here: the repositories are replaced");
+    if (entry.url === undefined) throw invalidField(`${field}url`, "is required");
     const secret = repositorySecret(entry, secretRows, { id: projectId, name: projectName }, field);
-    const existing = byName.get(entry.name.toLowerCase());
-    if (existing) {
-      writes.push(db.update(repositories).set({ ...repositoryColumns(entry, secret), updatedAt: nowIso }).where(eq(repositories.id, existing.id)));
-    } else {
-      if (entry.url === undefined) throw invalidField(`${field}url`, "is required");
-      writes.push(db.insert(repositories).values({ ...repositoryColumns(entry, secret), id: crypto.randomUUID(), projectId, name: entry.name, url: entry.url }));
-    }
-  }
-  return writes;
+    return {
+      ...repositoryColumns(entry, secret),
+      id: crypto.randomUUID(),
+      name: entry.name,
+      disabled: entry.disabled ?? false,
+      triggersDisabled: entry.triggersDisabled ?? false,
+    };
+  });
+  const field = (name: string) => sql.raw(`json_extract(value, '$.${name}')`);
+  return [
+    db.delete(repositories).where(eq(repositories.projectId, projectId)),
+    db.insert(repositories).select(
+      // `WHERE true` lets SQLite tell this SELECT's end from what follows.
+      sql`SELECT ${field("id")}, ${projectId}, ${field("name")}, ${field("url")}, ${field("branch")}, ${field("commitId")},
+          ${field("path")}, ${field("secretId")}, ${field("disabled")}, ${field("triggersDisabled")}, ${field("meta")},
+          ${nowIso}, ${nowIso}
+          FROM json_each(${JSON.stringify(rowsToInsert)}) WHERE true`,
+    ),
+  ];
 }
 
 /** Mounted at /api/v1/org/:orgName/project. */
@@ -155,13 +157,16 @@ export const projectsRouter = new Hono<AppEnv>()
     const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
     const refs = secretRefs(inline);
     // Every read always runs (an absent reference finds nothing), so results are named by position safely.
-    const [caller, visibleOrg, [found, owners, secretRows, currentRepos]] = await batchInOrg(c, () => [
+    const [caller, visibleOrg, [found, owners, secretRows]] = await batchInOrg(c, () => [
       findProject(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       findUser(db, body.owner ?? {}),
       findSecretsByRefs(db, refs.ids, refs.names),
-      listRepositories(db, body.id === undefined ? body.name! : ""),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change projects");
+    // Checked before the owner is looked at, so members learn nothing about which users exist.
+    if (body.owner && !caller.isAdmin && org.ownerId !== caller.id) {
+      throw forbidden("Only administrators and the organization's owner may set a project's owner");
+    }
     if (body.orgId !== undefined && body.orgId !== org.id) throw invalidField("orgId", MOVE_NOT_SUPPORTED);
     if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
       throw invalidField("orgName", MOVE_NOT_SUPPORTED);
@@ -171,9 +176,6 @@ export const projectsRouter = new Hono<AppEnv>()
 
     const existing = found[0];
     if (!existing && body.id !== undefined) throw notFound(`Project ${body.id}`);
-    if (existing && body.repositories && body.id !== undefined) {
-      throw invalidField("repositories", "can be replaced by project name only (send name, not id)");
-    }
     const projectId = existing?.id ?? crypto.randomUUID();
     const projectName = body.id !== undefined ? (body.name ?? existing!.name) : body.name!;
     const fields = {
@@ -192,7 +194,7 @@ export const projectsRouter = new Hono<AppEnv>()
       ? db.update(projects).set({ ...fields, name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso }).where(eq(projects.id, projectId))
       : db.insert(projects).values({ ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id });
     const repoWrites = body.repositories
-      ? replaceRepositories(db, projectId, inline, currentRepos, secretRows, projectName)
+      ? replaceRepositories(db, projectId, inline, secretRows, projectName)
       : [];
     await db.batch([writeProject, ...repoWrites]).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: existing ? "UPDATED" : "CREATED", id: projectId } as const);

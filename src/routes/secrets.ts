@@ -71,8 +71,8 @@ function projectRestriction(
   ] as const;
   for (const [field, list, kind] of lists) {
     if (list === undefined) continue;
-    // Project names are case-insensitive: "a,A" names one project.
-    const items = [...new Set(list.split(",").map((item) => (kind === "name" ? item.trim().toLowerCase() : item.trim())).filter(Boolean))];
+    // Names and ids are case-insensitive: "a,A" names one project.
+    const items = [...new Set(list.split(",").map((item) => item.trim().toLowerCase()).filter(Boolean))];
     if (items.length === 0) continue; // blank counts as absent, as in Concord
     if (items.length > 1) {
       throw invalidFormField(field, "is not supported with more than one project: a secret is restricted to one project here");
@@ -82,7 +82,7 @@ function projectRestriction(
     if (!ok) throw invalidFormField(field, kind === "id" ? "must be a project id (UUID)" : "must be a project name");
     return { field, by: kind === "id" ? { id: item } : { name: item }, label: `'${item}'` };
   }
-  if (form.projectId !== undefined) return { field: "projectId", by: { id: form.projectId }, label: form.projectId };
+  if (form.projectId !== undefined) return { field: "projectId", by: { id: form.projectId.toLowerCase() }, label: form.projectId };
   if (form.project !== undefined) return { field: "project", by: { name: form.project }, label: `'${form.project}'` };
   return undefined;
 }

@@ -92,6 +92,7 @@ export interface RepositoryEntry {
   branch?: string;
   commitId?: string;
   path?: string;
+  secretId?: string;
   secretName?: string;
   disabled: boolean;
   triggersDisabled: boolean;

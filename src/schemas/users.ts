@@ -54,7 +54,8 @@ export const CreateApiKeyRequest = v.object(
     key: v.optional(
       v.pipe(
         v.string("must be a string"),
-        v.regex(/^\S{16,512}$/, "must be 16 to 512 characters without whitespace"),
+        // Printable ASCII: what an Authorization header carries intact.
+        v.regex(/^[\x21-\x7e]{16,512}$/, "must be 16 to 512 printable ASCII characters without spaces"),
       ),
     ),
   },
