@@ -194,6 +194,10 @@ describe("projects: Concord's ProjectEntry", () => {
       "repositories.bad.secretName",
     );
     await expectRefused(() => call("POST", projects, { json: { name, repositories: { fresh: { branch: "b" } } } }), "repositories.fresh.url");
+    await expectRefused(
+      () => call("POST", projects, { json: { name, repositories: { main: { id: first[1].id, url: "https://git.example/main.git" } } } }),
+      "repositories.main.id",
+    );
     expect((await call("POST", projects, { json: { name, repositories: {} } })).status).toBe(200);
     expect(await repos()).toEqual([]);
 
@@ -256,6 +260,10 @@ describe("owners, stores and team members: Concord's user references", () => {
     await call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, orgName: org.name, owner: { username: user.username, userType: "LOCAL" } } });
     expect((await call("GET", `/api/v1/org/${org.name}/jsonstore/${store}`)).body.owner).toEqual({ id: user.id, username: user.username });
     await expectRefused(() => call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, orgName: other.name } }), "orgName");
+    await expectRefused(
+      () => call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, owner: { username: user.username, userDomain: "corp" } } }),
+      "owner.userDomain",
+    );
 
     const team = `/api/v1/org/${org.name}/team/default/users`;
     await expectRefused(() => call("PUT", team, { json: [{ username: user.username, userDomain: "corp" }] }), "0.userDomain");
