@@ -94,12 +94,8 @@ const listItemPathsPrepared = prepared((db: Database, filtered: boolean) =>
 );
 
 /** A page of the item paths of the org's store of that name, in path order; one extra row tells "more". */
-export const listItemPaths = (db: Database, storeName: string, q: { offset: number; limit: number; filter?: string }) =>
-  listItemPathsPrepared(
-    db,
-    { storeName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
-    Boolean(q.filter),
-  );
+export const listItemPaths = (db: Database, storeName: string, q: Page) =>
+  listItemPathsPrepared(db, { storeName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, q.filter !== undefined);
 
 const upsertItemPrepared = prepared((db: Database) =>
   db

@@ -74,13 +74,8 @@ const listProjectsPrepared = prepared((db: Database, ref: CallerRef, filtered: b
 );
 
 /** A page of the projects the caller may read: PUBLIC ones, or all with org access. One extra row tells "more". */
-export const listProjects = (db: Database, ref: CallerRef, q: { offset: number; limit: number; filter?: string }) =>
-  listProjectsPrepared(
-    db,
-    { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
-    ref,
-    Boolean(q.filter),
-  );
+export const listProjects = (db: Database, ref: CallerRef, q: Page) =>
+  listProjectsPrepared(db, { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, ref, q.filter !== undefined);
 
 /** The org's project named by the placeholder `projectName`, as a scalar subquery. */
 const PROJECT_ID = sql<string>`(SELECT ${projects.id} FROM ${projects}

@@ -1,21 +1,24 @@
+import type { Context } from "hono";
+
 /**
- * `Link: <...>; rel="next"` when the query fetched one row more than the page (that row proves
- * there is a next page); every other query parameter is kept. A request paging by cursor
- * (`after`) gets a next link with the page's last name as the cursor; otherwise the next offset.
+ * The page to answer, from rows fetched with one row more than the page (that row proves there is a
+ * next page). When there is one, sets `Link: <...>; rel="next"`, keeping every other query
+ * parameter: a request paging by cursor (`after`) gets the page's last row as the next cursor
+ * (`cursorOf`), any other the next offset.
  */
-export function nextPageLink(
-  requestUrl: string,
-  page: { offset: number; limit: number; fetched: number; lastName?: string },
-): string | undefined {
-  if (page.fetched <= page.limit) return undefined;
-  const url = new URL(requestUrl);
-  if (url.searchParams.has("after") && page.lastName !== undefined) {
+export function pageOf<T>(c: Context, q: { offset: number; limit: number }, fetched: T[], cursorOf?: (row: T) => string): T[] {
+  const page = fetched.slice(0, q.limit);
+  if (fetched.length <= q.limit) return page;
+  const url = new URL(c.req.url);
+  const last = page[page.length - 1];
+  if (url.searchParams.has("after") && cursorOf && last !== undefined) {
     // The cursor alone says where the next page starts: an offset kept beside it would skip rows.
-    url.searchParams.set("after", page.lastName);
+    url.searchParams.set("after", cursorOf(last));
     url.searchParams.delete("offset");
   } else {
-    url.searchParams.set("offset", String(page.offset + page.limit));
+    url.searchParams.set("offset", String(q.offset + q.limit));
   }
-  url.searchParams.set("limit", String(page.limit));
-  return `<${url.pathname}${url.search}>; rel="next"`;
+  url.searchParams.set("limit", String(q.limit));
+  c.header("Link", `<${url.pathname}${url.search}>; rel="next"`);
+  return page;
 }

@@ -10,7 +10,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
-import { nextPageLink } from "../lib/paging";
+import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
 import { CreateOrUpdateStoreRequest, ItemParams, ListItemsQuery, ListStoresQuery, type JsonStoreEntry } from "../schemas/json-stores";
@@ -73,9 +73,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListStoresQuery), async (c) => {
     const q = c.req.valid("query");
     const [, org, [rows]] = await batchInOrg(c, (ref) => [listStores(c.get("db"), ref, q)]);
-    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
-    if (link) c.header("Link", link);
-    return c.json(rows.slice(0, q.limit).map((s) => toStoreEntry(org, s)));
+    return c.json(pageOf(c, q, rows).map((s) => toStoreEntry(org, s)));
   })
 
   .get("/:storeName", async (c) => {
@@ -103,9 +101,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       listItemPaths(db, storeName, q),
     ]);
     requireReadableChild(org, rows[0], `JSON store '${storeName}'`);
-    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: paths.length });
-    if (link) c.header("Link", link);
-    return c.json(paths.slice(0, q.limit).map((p) => p.path));
+    return c.json(pageOf(c, q, paths).map((p) => p.path));
   })
 
   .get(ITEM_ROUTE, valid("param", ItemParams), async (c) => {

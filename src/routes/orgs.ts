@@ -14,7 +14,7 @@ import { findUser, matchingUser, type UserRow } from "../db/users";
 import type { AppEnv } from "../env";
 import { canSeeOrg } from "../lib/access";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
-import { nextPageLink } from "../lib/paging";
+import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { parseJsonText } from "../schemas/common";
 import { CreateOrUpdateOrgRequest, DeleteOrgQuery, ListOrgsQuery, type OrgEntry } from "../schemas/orgs";
@@ -96,14 +96,7 @@ export const orgsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
     const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.get("db"), ref, q)]);
-    const link = nextPageLink(c.req.url, {
-      offset: q.offset,
-      limit: q.limit,
-      fetched: rows.length,
-      lastName: rows[q.limit - 1]?.name,
-    });
-    if (link) c.header("Link", link);
-    return c.json(rows.slice(0, q.limit).map(toOrgEntry));
+    return c.json(pageOf(c, q, rows, (org) => org.name).map(toOrgEntry));
   })
 
   .get("/:orgName", async (c) => {

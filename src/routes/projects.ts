@@ -18,7 +18,7 @@ import { nowIso } from "../db/sql";
 import type { AppEnv } from "../env";
 import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
-import { nextPageLink } from "../lib/paging";
+import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { parseJsonText } from "../schemas/common";
 import {
@@ -157,10 +157,12 @@ export const projectsRouter = new Hono<AppEnv>()
     const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
     const refs = secretRefs(inline);
     // Every read always runs (an absent reference finds nothing), so results are named by position safely.
-    const [caller, visibleOrg, [found, owners, secretRows]] = await batchInOrg(c, () => [
+    // The owner lookup always runs (an absent owner finds nothing) and the optional secrets read
+    // comes last, so results are named by position safely.
+    const [caller, visibleOrg, [found, owners, secretRows = []]] = await batchInOrg(c, () => [
       findProject(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       findUser(db, body.owner ?? {}),
-      findSecretsByRefs(db, refs.ids, refs.names),
+      ...(refs.ids.length || refs.names.length ? [findSecretsByRefs(db, refs.ids, refs.names)] : []),
     ]);
     const org = requireOrgAccess(visibleOrg, "create or change projects");
     // Checked before the owner is looked at, so members learn nothing about which users exist.
@@ -203,9 +205,7 @@ export const projectsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
     const [, org, [rows]] = await batchInOrg(c, (ref) => [listProjects(c.get("db"), ref, q)]);
-    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
-    if (link) c.header("Link", link);
-    return c.json(rows.slice(0, q.limit).map((p) => toProjectEntry(org, p)));
+    return c.json(pageOf(c, q, rows).map((p) => toProjectEntry(org, p)));
   })
 
   .get("/:projectName", async (c) => {
@@ -246,14 +246,14 @@ export const repositoriesRouter = new Hono<AppEnv>()
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
     const refs = secretRefs([body]);
-    const [, visibleOrg, [projectRows, repoRows, secretRows]] = await batchInOrg(c, () => [
+    const [, visibleOrg, [projectRows, repoRows, secretRows = []]] = await batchInOrg(c, () => [
       findProject(db, { name: projectName }),
       findRepository(db, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       ...(refs.ids.length || refs.names.length ? [findSecretsByRefs(db, refs.ids, refs.names)] : []),
     ]);
     const project = requireReadableChild(visibleOrg, projectRows[0], `Project '${projectName}'`);
     requireOrgAccess(visibleOrg, "create or change repositories");
-    const secret = repositorySecret(body, secretRows ?? [], project, "");
+    const secret = repositorySecret(body, secretRows, project, "");
     const constraintMessages = {
       unique: `Repository '${body.name}' already exists in project '${project.name}'`,
       foreignKey: "The project or the secret no longer exists",
@@ -287,9 +287,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
       listRepositoryPage(db, projectName, q),
     ]);
     const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
-    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: repos.length });
-    if (link) c.header("Link", link);
-    return c.json(repos.slice(0, q.limit).map((r) => toRepositoryEntry(org, project.name, r)));
+    return c.json(pageOf(c, q, repos).map((r) => toRepositoryEntry(org, project.name, r)));
   })
 
   .delete("/:repoName", async (c) => {

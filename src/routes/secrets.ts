@@ -15,7 +15,7 @@ import { EntityName, Uuid } from "../schemas/common";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
 import { CreateSecretForm, ListSecretsQuery, ReadSecretForm, type SecretEntry } from "../schemas/secrets";
-import { nextPageLink } from "../lib/paging";
+import { pageOf } from "../lib/paging";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -172,9 +172,7 @@ export const secretsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListSecretsQuery), async (c) => {
     const q = c.req.valid("query");
     const [, org, [rows]] = await batchInOrg(c, (ref) => [listSecrets(c.get("db"), ref, q)]);
-    const link = nextPageLink(c.req.url, { offset: q.offset, limit: q.limit, fetched: rows.length });
-    if (link) c.header("Link", link);
-    return c.json(rows.slice(0, q.limit).map((s) => toSecretEntry(org, s)));
+    return c.json(pageOf(c, q, rows).map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {
