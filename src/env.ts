@@ -1,6 +1,6 @@
 import type { Database } from "./db/client";
 import type { Credential } from "./middleware/auth";
-import type { Caller } from "./db/caller";
+import type { Caller } from "./lib/access";
 
 export interface Bindings {
   DB: D1Database;
@@ -13,7 +13,7 @@ export interface Bindings {
 export interface Variables {
   requestId: string;
   db: Database;
-  /** The presented API key, parsed but not yet looked up (see db/caller.ts). */
+  /** The presented API key, parsed but not yet looked up (see lib/access.ts). */
   credential: Credential;
   /** Set once the credential has been resolved against the database. */
   caller?: Caller;

@@ -12,6 +12,9 @@ export interface ApiResponse<T = any> {
   roundTrips: number;
   /** statements of the request whose LIMIT was a bound parameter */
   boundLimits: number;
+  /** D1 rows read / written by the request (what D1 bills); NaN if a call was unmeasured */
+  rowsRead: number;
+  rowsWritten: number;
 }
 
 export interface CallOptions {
@@ -48,6 +51,8 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     body: parsed as T,
     roundTrips: Number(res.headers.get("X-D1-Round-Trips") ?? NaN),
     boundLimits: Number(res.headers.get("X-D1-Bound-Limits") ?? NaN),
+    rowsRead: Number(res.headers.get("X-D1-Rows-Read") ?? NaN),
+    rowsWritten: Number(res.headers.get("X-D1-Rows-Written") ?? NaN),
   };
 }
 

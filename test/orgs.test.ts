@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   ADMIN_ID,
   ADMIN_KEY,
+  addToNewTeam,
   type ApiResponse,
   call,
   count,
@@ -193,11 +194,8 @@ describe("GET /api/v1/org/{orgName}", () => {
   it("shows a PRIVATE org to a member of any of its teams", async () => {
     const user = await createUser();
     const org = await createOrg({ visibility: "PRIVATE" });
-    const teamId = crypto.randomUUID();
-    await env.DB.batch([
-      env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(teamId, org.id),
-      env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 'MEMBER')`).bind(teamId, user.id),
-    ]);
+    expect((await call("GET", orgPath(org.name), { key: user.key })).status).toBe(404);
+    await addToNewTeam(org.name, user);
     expect((await call("GET", orgPath(org.name), { key: user.key })).status).toBe(200);
   });
 
@@ -239,7 +237,7 @@ describe("GET /api/v1/org", () => {
     const page2 = await call("GET", link.slice(1, link.indexOf(">")));
     expect(page2.body.map((o: { name: string }) => o.name)).toEqual([`D${tag}`, `e${tag}`]);
     expect(page2.headers.get("Link")).toBeNull();
-    expectError(await call("GET", `/api/v1/org?after=${"x".repeat(129)}`), 400, "VALIDATION_FAILED");
+    expectError(await call("GET", `/api/v1/org?after=${"x".repeat(1025)}`), 400, "VALIDATION_FAILED");
   });
 
   it("treats % and _ in the filter literally", async () => {
@@ -258,11 +256,7 @@ describe("GET /api/v1/org", () => {
     const priv = await createOrg({ name: `${tag}-priv`, visibility: "PRIVATE" });
     const owned = await createOrg({ name: `${tag}-owned`, visibility: "PRIVATE", owner: { id: user.id } });
     const member = await createOrg({ name: `${tag}-member`, visibility: "PRIVATE" });
-    const teamId = crypto.randomUUID();
-    await env.DB.batch([
-      env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(teamId, member.id),
-      env.DB.prepare(`INSERT INTO team_members (team_id, user_id) VALUES (?, ?)`).bind(teamId, user.id),
-    ]);
+    await addToNewTeam(member.name, user);
     const ids = (res: { body: { id: string }[] }) => res.body.map((o) => o.id).sort();
 
     const visible = await call("GET", `/api/v1/org?filter=${tag}`, { key: user.key });
@@ -337,7 +331,7 @@ async function seedChildren(orgId: string, userId: string) {
   const blob = new Uint8Array([1, 2, 3]);
   await env.DB.batch([
     env.DB.prepare(`INSERT INTO teams (id, org_id, name) VALUES (?, ?, 'devs')`).bind(team, orgId),
-    env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 'MAINTAINER')`).bind(team, userId),
+    env.DB.prepare(`INSERT INTO team_members (team_id, user_id, org_id, role) VALUES (?, ?, ?, 'MAINTAINER')`).bind(team, userId, orgId),
     env.DB.prepare(`INSERT INTO projects (id, org_id, name) VALUES (?, ?, 'proj')`).bind(project, orgId),
     env.DB.prepare(
       `INSERT INTO secrets (id, org_id, name, type, encrypted_by, ciphertext, iv) VALUES (?, ?, 'creds', 'DATA', 'SERVER_KEY', ?, ?)`,

@@ -1,121 +1,91 @@
-/** JSON stores of the org of the request's path (ORG_ID, db/orgs.ts) and their items. */
-import { and, asc, eq, sql } from "drizzle-orm";
+/** JSON stores of the org of id `orgId` (a value such as `orgIdNamed(name)`) and their items. */
+import { and, asc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { hasAccessToOrg, ORG_ID } from "./orgs";
-import { prepared } from "./prepared";
+import { readableChildren } from "./orgs";
 import { jsonStoreItems, jsonStores, users } from "./schema";
-import { contains, lowerEq, nowIso, type Page } from "./sql";
-
-const p = {
-  store: sql.placeholder("store"),
-  storeId: sql.placeholder("storeId"),
-  storeName: sql.placeholder("storeName"),
-  path: sql.placeholder("path"),
-  filter: sql.placeholder("filter"),
-  limit: sql.placeholder("limit"),
-  offset: sql.placeholder("offset"),
-};
+import { contains, lowerEq, nowIso, pageOfNames, byLowerName, type Page } from "./sql";
 
 const storeColumns = {
   id: jsonStores.id,
   name: jsonStores.name,
   visibility: jsonStores.visibility,
   ownerId: jsonStores.ownerId,
-  ownerUsername: users.username,
+  ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
 };
-
-export type JsonStoreRow = {
-  id: string;
-  name: string;
-  visibility: "PUBLIC" | "PRIVATE";
-  ownerId: string | null;
-  ownerUsername: string | null;
-};
-
-const findStorePrepared = prepared((db: Database, by: "id" | "name") =>
-  db
-    .select(storeColumns)
-    .from(jsonStores)
-    .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, ORG_ID), by === "id" ? eq(jsonStores.id, p.store) : lowerEq(jsonStores.name, p.store))),
-);
 
 /** A store of the org by id or name. */
-export const findStore = (db: Database, by: { id: string } | { name: string }) =>
-  "id" in by ? findStorePrepared(db, { store: by.id }, "id") : findStorePrepared(db, { store: by.name }, "name");
-
-const listStoresPrepared = prepared((db: Database, ref: CallerRef, filtered: boolean) =>
+export const findStore = (db: Database, orgId: SQLWrapper, by: { id: string } | { name: string }) =>
   db
     .select(storeColumns)
     .from(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(
-      and(
-        eq(jsonStores.orgId, ORG_ID),
-        sql`(${jsonStores.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`,
-        filtered ? contains(jsonStores.name, p.filter) : undefined,
-      ),
-    )
-    .orderBy(asc(sql`lower(${jsonStores.name})`))
-    .limit(p.limit)
-    .offset(p.offset),
-);
+    .where(and(eq(jsonStores.orgId, orgId), "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name)));
 
-/** A page of the stores the caller may read; one extra row tells "more". */
-export const listStores = (db: Database, ref: CallerRef, q: Page) =>
-  listStoresPrepared(db, { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, ref, q.filter !== undefined);
+export type JsonStoreRow = Awaited<ReturnType<typeof findStore>>[number];
 
-/** The org's store named by the placeholder `storeName`, as a scalar subquery. */
-const STORE_ID = sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores}
-  WHERE ${jsonStores.orgId} = ${ORG_ID} AND ${lowerEq(jsonStores.name, p.storeName)})`;
+/** A page of the stores the caller may read (see readableChildren); one extra row tells "more". */
+export const listStores = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
+  readableChildren(ref, orgId, jsonStores.visibility, (gate) =>
+    db
+      .select(storeColumns)
+      .from(ref.table)
+      .crossJoin(jsonStores)
+      .leftJoin(users, eq(users.id, jsonStores.ownerId))
+      .where(and(gate, eq(jsonStores.orgId, orgId), pageOfNames(jsonStores.name, q)))
+      .orderBy(byLowerName(jsonStores.name))
+      .limit(q.limit + 1)
+      .offset(q.offset),
+  );
 
-const findItemPrepared = prepared((db: Database, by: "storeId" | "storeName") =>
+/** The org's store of that name, as a value. */
+export const storeIdNamed = (orgId: SQLWrapper, storeName: string) =>
+  sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores} WHERE ${jsonStores.orgId} = ${orgId} AND ${lowerEq(jsonStores.name, storeName)})`;
+
+/** An item of the store of id `storeId` (an id, or a value such as `storeIdNamed(...)`). */
+export const findItem = (db: Database, storeId: string | SQLWrapper, path: string) =>
   db
     .select({ data: jsonStoreItems.data })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, by === "storeId" ? p.storeId : STORE_ID), eq(jsonStoreItems.path, p.path))),
-);
+    .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)));
 
-/** An item of a store, given by id or by its name in the org of the request's path. */
-export const findItem = (db: Database, store: { id: string } | { name: string }, path: string) =>
-  "id" in store
-    ? findItemPrepared(db, { storeId: store.id, path }, "storeId")
-    : findItemPrepared(db, { storeName: store.name, path }, "storeName");
-
-const listItemPathsPrepared = prepared((db: Database, filtered: boolean) =>
+/** A page of the item paths of the org's store of that name, in path order; one extra row tells "more". */
+export const listItemPaths = (db: Database, orgId: SQLWrapper, storeName: string, q: Page) =>
   db
     .select({ path: jsonStoreItems.path })
     .from(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, STORE_ID), filtered ? contains(jsonStoreItems.path, p.filter) : undefined))
+    .where(
+      and(
+        eq(jsonStoreItems.storeId, storeIdNamed(orgId, storeName)),
+        q.filter !== undefined ? contains(jsonStoreItems.path, q.filter) : undefined,
+        // Paths are case-sensitive and ordered as stored (the primary key's order).
+        q.after !== undefined ? sql`${jsonStoreItems.path} > ${q.after}` : undefined,
+      ),
+    )
     .orderBy(asc(jsonStoreItems.path))
-    .limit(p.limit)
-    .offset(p.offset),
-);
+    .limit(q.limit + 1)
+    .offset(q.offset);
 
-/** A page of the item paths of the org's store of that name, in path order; one extra row tells "more". */
-export const listItemPaths = (db: Database, storeName: string, q: Page) =>
-  listItemPathsPrepared(db, { storeName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, q.filter !== undefined);
+export const insertStore = (db: Database, store: typeof jsonStores.$inferInsert) => db.insert(jsonStores).values(store);
 
-const upsertItemPrepared = prepared((db: Database) =>
+export const updateStore = (db: Database, id: string, changes: { name?: string; visibility?: "PUBLIC" | "PRIVATE"; ownerId?: string }) =>
+  db.update(jsonStores).set({ ...changes, updatedAt: nowIso }).where(eq(jsonStores.id, id));
+
+/** Its items go with it (CASCADE). */
+export const deleteStore = (db: Database, id: string) => db.delete(jsonStores).where(eq(jsonStores.id, id));
+
+export const upsertItem = (db: Database, storeId: string, path: string, data: string) =>
   db
     .insert(jsonStoreItems)
-    .values({ storeId: p.storeId, path: p.path, data: sql.placeholder("data") })
+    .values({ storeId, path, data })
     .onConflictDoUpdate({
       target: [jsonStoreItems.storeId, jsonStoreItems.path],
       set: { data: sql`excluded.data`, updatedAt: nowIso },
-    }),
-);
-
-export const upsertItem = (db: Database, storeId: string, path: string, data: string) =>
-  upsertItemPrepared(db, { storeId, path, data });
-
-const deleteItemPrepared = prepared((db: Database) =>
-  db
-    .delete(jsonStoreItems)
-    .where(and(eq(jsonStoreItems.storeId, p.storeId), eq(jsonStoreItems.path, p.path)))
-    .returning({ path: jsonStoreItems.path }),
-);
+    });
 
 /** Deletes an item; yields its path, or no row if there was none. */
-export const deleteItem = (db: Database, storeId: string, path: string) => deleteItemPrepared(db, { storeId, path });
+export const deleteItem = (db: Database, storeId: string, path: string) =>
+  db
+    .delete(jsonStoreItems)
+    .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)))
+    .returning({ path: jsonStoreItems.path });

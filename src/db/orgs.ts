@@ -1,41 +1,48 @@
 /** Organization queries shared by the routers (one place per query). */
-import { and, asc, eq, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
-import { callerMatches, type CallerRef } from "./caller";
+import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { organizations, teamMembers, teams, users } from "./schema";
-import { prepared } from "./prepared";
-import { contains, literal, lowerEq, nowIso } from "./sql";
+import { byLowerName, literal, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
+
+/** The id of the org of that name (case-insensitive), as a value: children of the path's org are found by it. */
+export const orgIdNamed = (name: string) =>
+  sql<string>`(SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, name)})`;
+
+/** The user is in any team of the org: one probe of the (user_id, org_id) index. */
+export const isOrgMember = (orgId: SQLWrapper, userId: SQLWrapper) =>
+  sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.userId} = ${userId} AND ${teamMembers.orgId} = ${orgId})`;
+
+/** Administrator, the org's owner, or a member of any of its teams: within a query on `caller` and `organizations`. */
+const accessCondition = (ref: CallerRef) =>
+  sql`(${ref.isAdmin} = 1 OR ${ref.id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, ref.id)})`;
+
+/** The caller's org access to the org of id `orgId`, as a condition on the `caller` row alone (evaluated once). */
+const hasAccessToOrg = (ref: CallerRef, orgId: SQLWrapper) =>
+  sql`(${ref.isAdmin} = 1 OR ${ref.id} = (SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId})
+      OR ${isOrgMember(orgId, ref.id)})`;
 
 /**
- * The caller belongs to the org through any of its teams. Nested so SQLite walks the org's few
- * teams and probes the (team_id, user_id) key, instead of all of the user's memberships per org.
+ * A page of an org's children that the caller may read, as two reads of which exactly one returns
+ * rows: `all` for callers with org access, `visible` (PUBLIC ones, by the (org, visibility, name)
+ * index) for the others. `page(gate)` is the read with `gate` in its WHERE; both gates are on the
+ * `caller` row alone (the read must start FROM the caller), so the read that does not apply reads nothing.
  */
-export const isOrgMember = (orgId: SQLWrapper, callerId: SQL) =>
-  sql`EXISTS (SELECT 1 FROM ${teams} WHERE ${teams.orgId} = ${orgId} AND EXISTS (SELECT 1 FROM ${teamMembers}
-      WHERE ${teamMembers.teamId} = ${teams.id} AND ${teamMembers.userId} = ${callerId}))`;
-
-/** Administrator, the org's owner, or a member of any of its teams. */
-const accessCondition = (orgId: SQLWrapper, ownerId: SQLWrapper, ref: CallerRef) =>
-  callerMatches(ref, (id, isAdmin) => sql`${isAdmin} = 1 OR ${id} = ${ownerId} OR ${isOrgMember(orgId, id)}`);
-
-/** Org access, inside a query on organizations. */
-export const hasOrgAccess = (ref: CallerRef) => accessCondition(organizations.id, organizations.ownerId, ref);
-
-/** Org access to the org of id `orgId`, inside a query on its children. */
-export const hasAccessToOrg = (orgId: SQLWrapper, ref: CallerRef) =>
-  accessCondition(orgId, sql`(SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId})`, ref);
+export function readableChildren<Q>(ref: CallerRef, orgId: SQLWrapper, visibility: SQLWrapper, page: (gate: SQL) => Q) {
+  const access = hasAccessToOrg(ref, orgId);
+  return { all: page(sql`${access} IS 1`), visible: page(sql`${access} IS NOT 1 AND ${visibility} = 'PUBLIC'`) };
+}
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */
-const orgEntryColumns = (ref: CallerRef) => ({
+const orgEntryColumns = {
   id: organizations.id,
   name: organizations.name,
   visibility: organizations.visibility,
   meta: organizations.meta,
   cfg: organizations.cfg,
   ownerId: organizations.ownerId,
-  ownerUsername: users.username,
-  access: sql<number>`${hasOrgAccess(ref)}`.mapWith(Boolean).as("access"),
-});
+  ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
+};
 
 export type OrgRow = {
   id: string;
@@ -45,73 +52,82 @@ export type OrgRow = {
   cfg: string | null;
   ownerId: string | null;
   ownerUsername: string | null;
+  /** the caller is an administrator, the owner, or a member of one of its teams */
   access: boolean;
 };
 
-const selectOrgs = (db: Database, ref: CallerRef) =>
-  db.select(orgEntryColumns(ref)).from(organizations).leftJoin(users, eq(users.id, organizations.ownerId));
-
-const p = {
-  org: sql.placeholder("org"),
-  id: sql.placeholder("id"),
-  name: sql.placeholder("name"),
-  filter: sql.placeholder("filter"),
-  after: sql.placeholder("after"),
-  limit: sql.placeholder("limit"),
-  offset: sql.placeholder("offset"),
-};
-
-const findOrgPrepared = prepared((db: Database, ref: CallerRef, by: "id" | "name") =>
-  selectOrgs(db, ref)
-    .where(by === "id" ? eq(organizations.id, p.org) : lowerEq(organizations.name, p.org)),
-);
+/** Orgs with their owner's name, for the caller (an unknown key's `caller` has no row: nothing is read). */
+const selectOrgs = (db: Database, ref: CallerRef, access: SQL) =>
+  db
+    .select({ ...orgEntryColumns, access: sql<number>`${access}`.mapWith(Boolean).as("access") })
+    .from(ref.table)
+    .crossJoin(organizations)
+    .leftJoin(users, eq(users.id, organizations.ownerId));
 
 /** One org by name (case-insensitive) or id, with the caller's access to it. */
 export const findOrg = (db: Database, ref: CallerRef, by: { name: string } | { id: string }) =>
-  "id" in by ? findOrgPrepared(db, { org: by.id }, ref, "id") : findOrgPrepared(db, { org: by.name }, ref, "name");
-
-const listOrgsPrepared = prepared(
-  (db: Database, ref: CallerRef, onlyCurrent: boolean, filtered: boolean, afterCursor: boolean) => {
-    const mine = callerMatches(ref, (id) => sql`${id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, id)}`);
-    const visible = onlyCurrent ? mine : sql`(${organizations.visibility} = 'PUBLIC' OR ${hasOrgAccess(ref)})`;
-    return selectOrgs(db, ref)
-      .where(
-        and(
-          visible,
-          filtered ? contains(organizations.name, p.filter) : undefined,
-          // Served by the lower(name) index: a deep page costs what the first page costs.
-          afterCursor ? sql`lower(${organizations.name}) > lower(${p.after})` : undefined,
-        ),
-      )
-      .orderBy(asc(sql`lower(${organizations.name})`))
-      .limit(p.limit)
-      .offset(p.offset);
-  },
-);
-
-/** A page of the orgs the caller may list, ordered by name case-insensitively; one extra row tells "more". */
-export const listOrgs = (
-  db: Database,
-  ref: CallerRef,
-  q: { onlyCurrent: boolean; offset: number; limit: number; filter?: string; after?: string },
-) =>
-  listOrgsPrepared(
-    db,
-    {
-      filter: q.filter ?? null,
-      after: q.after ?? null,
-      limit: q.limit + 1,
-      offset: q.offset,
-    },
-    ref,
-    q.onlyCurrent,
-    q.filter !== undefined,
-    q.after !== undefined,
+  selectOrgs(db, ref, accessCondition(ref)).where(
+    "id" in by ? eq(organizations.id, by.id) : lowerEq(organizations.name, by.name),
   );
 
-const orgIdByNamePrepared = prepared((db: Database) =>
-  db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, p.name)),
-);
+export interface OrgListQuery extends Page {
+  onlyCurrent: boolean;
+  after?: string;
+}
+
+/**
+ * The orgs a caller may list, as separate name-ordered reads that each touch only rows they return:
+ * - `all`: every org, for administrators (gated on the caller row, so it reads nothing for others);
+ * - `visible`: PUBLIC orgs, for everyone else (the (visibility, lower(name)) index);
+ * - `owned`: the caller's own orgs (the (owner_id, lower(name)) index);
+ * - `member`: the orgs of the caller's teams (the (user_id, org_id) membership index).
+ * Each reads at most offset + limit + 1 rows; `mergeOrgLists` makes the page. With `onlyCurrent`
+ * only owned and member orgs are listed, for administrators too (as Concord).
+ * `isAdmin` is given when the caller is known without D1 (the admin key): arms that cannot apply are not sent.
+ */
+export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?: boolean) {
+  const n = q.offset + q.limit + 1;
+  const page = (where: SQL | undefined) =>
+    selectOrgs(db, ref, sql`1`)
+      .where(and(where, pageOfNames(organizations.name, q)))
+      .orderBy(byLowerName(organizations.name))
+      .limit(n);
+  const asAdmin = isAdmin === true;
+  const asOther = isAdmin === false;
+  // Gates on the caller row alone: SQLite checks them once, before reading any org.
+  const admin = sql`${ref.isAdmin} = 1`;
+  const other = sql`${ref.isAdmin} = 0`;
+  const mine = (condition: SQL) => (q.onlyCurrent || asOther ? condition : and(other, condition));
+  const memberOrgIds = db
+    .selectDistinct({ orgId: teamMembers.orgId })
+    .from(teamMembers)
+    .where(eq(teamMembers.userId, sql`${ref.id}`));
+  return {
+    all: q.onlyCurrent || asOther ? undefined : page(asAdmin ? undefined : admin),
+    visible: q.onlyCurrent || asAdmin ? undefined : page(and(asOther ? undefined : other, eq(organizations.visibility, "PUBLIC"))),
+    owned: !q.onlyCurrent && asAdmin ? undefined : page(mine(sql`${organizations.ownerId} = ${ref.id}`)),
+    member: !q.onlyCurrent && asAdmin ? undefined : page(mine(inArray(organizations.id, memberOrgIds))),
+  };
+}
+
+type ListedOrg = Omit<OrgRow, "access">;
+
+/**
+ * The page of orgs from `listOrgs`' reads: their union in name order, rows [offset, offset + limit]
+ * (the extra row tells "more"). An org is accessible if the admin read, the owned read or the member
+ * read listed it: each read is in name order and as long as the page, so one on the page is in it.
+ */
+export function mergeOrgLists(
+  lists: { all?: ListedOrg[]; visible?: ListedOrg[]; owned?: ListedOrg[]; member?: ListedOrg[] },
+  q: { offset: number; limit: number },
+): OrgRow[] {
+  const byId = new Map<string, OrgRow>();
+  for (const [list, access] of [[lists.all, true], [lists.owned, true], [lists.member, true], [lists.visible, false]] as const) {
+    for (const org of list ?? []) if (!byId.has(org.id)) byId.set(org.id, { ...org, access });
+  }
+  const key = (org: OrgRow) => org.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
+  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(q.offset, q.offset + q.limit + 1);
+}
 
 export interface OrgChanges {
   name?: string;
@@ -121,113 +137,68 @@ export interface OrgChanges {
   cfg?: string;
 }
 
-const CHANGEABLE = ["name", "visibility", "ownerId", "meta", "cfg"] as const;
-
-/** The fields present in `changes`, as placeholders named after them, plus updated_at. */
-const setOf = (fields: string) => ({
-  ...Object.fromEntries(fields.split(",").filter(Boolean).map((f) => [f, sql.placeholder(f)])),
-  updatedAt: nowIso,
-});
-const presentFields = (changes: OrgChanges) => CHANGEABLE.filter((f) => changes[f] !== undefined).join(",");
-
-const updateOrgPrepared = prepared((db: Database, fields: string) =>
-  db.update(organizations).set(setOf(fields)).where(eq(organizations.id, p.id)).returning({ id: organizations.id }),
-);
-
 export const updateOrgById = (db: Database, id: string, changes: OrgChanges) =>
-  updateOrgPrepared(db, { ...changes, id }, presentFields(changes));
-
-const insertOrgPrepared = prepared((db: Database) =>
-  db
-    .insert(organizations)
-    .values({
-      id: p.id,
-      name: p.name,
-      visibility: sql.placeholder("visibility"),
-      ownerId: sql.placeholder("ownerId"),
-      meta: sql.placeholder("meta"),
-      cfg: sql.placeholder("cfg"),
-    })
-    .onConflictDoNothing(),
-);
-
-// INSERT ... SELECT: rows appear only if this request's org row was inserted by the statement above.
-const insertDefaultTeamPrepared = prepared((db: Database) =>
-  db.insert(teams).select(
-    db
-      .select({
-        id: literal(sql.placeholder("teamId"), "id"),
-        orgId: organizations.id,
-        name: literal("default", "name"),
-        description: literal("Default team", "description"),
-        createdAt: nowIso.as("created_at"),
-        updatedAt: nowIso.as("updated_at"),
-      })
-      .from(organizations)
-      .where(eq(organizations.id, p.id)),
-  ),
-);
-
-const insertDefaultTeamOwnerPrepared = prepared((db: Database) =>
-  db.insert(teamMembers).select(
-    db
-      .select({
-        teamId: teams.id,
-        userId: literal(sql.placeholder("ownerId"), "user_id"),
-        role: literal("OWNER", "role"),
-        createdAt: nowIso.as("created_at"),
-      })
-      .from(teams)
-      .where(and(eq(teams.id, sql.placeholder("teamId")), sql`${sql.placeholder("ownerId")} IS NOT NULL`)),
-  ),
-);
-
-const updateOrgByNamePrepared = prepared((db: Database, fields: string) =>
   db
     .update(organizations)
-    .set(setOf(fields))
-    .where(and(lowerEq(organizations.name, p.name), ne(organizations.id, p.id))),
-);
+    .set({ ...changes, updatedAt: nowIso })
+    .where(eq(organizations.id, id))
+    .returning({ id: organizations.id });
 
 /**
  * Creates an org with its `default` team (owner as OWNER) unless one of that name exists, in which
  * case `changesIfExists` (the fields the client sent) are applied to it instead: Concord updates by
  * name. One atomic batch: the unique name index decides between concurrent creators and none fails.
- * The batch's last statement yields the id of the org now holding that name.
+ * `holder` yields the id of the org now holding that name.
  */
 export function createOrgBatch(
   db: Database,
   org: { id: string; name: string; visibility: "PUBLIC" | "PRIVATE"; ownerId: string | null; meta?: string; cfg?: string },
   changesIfExists: Omit<OrgChanges, "name">,
 ) {
-  const values = { ...org, meta: org.meta ?? null, cfg: org.cfg ?? null, teamId: crypto.randomUUID() };
-  return [
-    insertOrgPrepared(db, values),
-    insertDefaultTeamPrepared(db, values),
-    insertDefaultTeamOwnerPrepared(db, values),
-    updateOrgByNamePrepared(db, { ...changesIfExists, id: org.id, name: org.name }, presentFields(changesIfExists)),
-    orgIdByNamePrepared(db, { name: org.name }),
-  ] as const;
+  const teamId = crypto.randomUUID();
+  return {
+    org: db.insert(organizations).values(org).onConflictDoNothing(),
+    // INSERT ... SELECT: rows appear only if this request's org row was inserted by the statement above.
+    team: db.insert(teams).select(
+      db
+        .select({
+          id: literal(teamId, "id"),
+          orgId: organizations.id,
+          name: literal("default", "name"),
+          description: literal("Default team", "description"),
+          createdAt: nowIso.as("created_at"),
+          updatedAt: nowIso.as("updated_at"),
+        })
+        .from(organizations)
+        .where(eq(organizations.id, org.id)),
+    ),
+    owner: db.insert(teamMembers).select(
+      db
+        .select({
+          teamId: teams.id,
+          userId: literal(org.ownerId, "user_id"),
+          orgId: teams.orgId,
+          role: literal("OWNER", "role"),
+          createdAt: nowIso.as("created_at"),
+        })
+        .from(teams)
+        .where(and(eq(teams.id, teamId), sql`${org.ownerId} IS NOT NULL`)),
+    ),
+    updated: db
+      .update(organizations)
+      .set({ ...changesIfExists, updatedAt: nowIso })
+      .where(and(lowerEq(organizations.name, org.name), ne(organizations.id, org.id))),
+    holder: db.select({ id: organizations.id }).from(organizations).where(lowerEq(organizations.name, org.name)),
+  };
 }
-
-const deleteOrgPrepared = prepared((db: Database, ref: CallerRef) =>
-  db
-    .delete(organizations)
-    .where(and(lowerEq(organizations.name, p.name), sql`${ref.isAdmin} = 1`))
-    .returning({ id: organizations.id }),
-);
 
 /**
  * Deletes the org of that name if the caller is an administrator (the check travels inside the
- * DELETE: one round trip, nothing deleted for anyone else); the foreign keys cascade to everything
- * it owns. Yields its id, or no row.
+ * DELETE: nothing deleted for anyone else); the foreign keys cascade to everything it owns.
+ * Yields its id, or no row.
  */
-export const deleteOrgAsAdmin = (db: Database, ref: CallerRef, name: string) => deleteOrgPrepared(db, { name }, ref);
-
-/**
- * The id of the org named in the request's path (`/org/{orgName}/...`), as a scalar subquery on the
- * placeholder `orgName`, which `batchInOrg` binds: child queries share the org lookup's batch, and
- * their SQL is built once per isolate (db/prepared.ts).
- */
-export const ORG_ID = sql<string>`(SELECT ${organizations.id} FROM ${organizations}
-  WHERE ${lowerEq(organizations.name, sql.placeholder("orgName"))})`;
+export const deleteOrgAsAdmin = (db: Database, adminFlag: SQL, name: string) =>
+  db
+    .delete(organizations)
+    .where(and(lowerEq(organizations.name, name), sql`${adminFlag} = 1`))
+    .returning({ id: organizations.id });

@@ -1,20 +1,13 @@
-/** Projects and their repositories. Every result column name is distinct (D1 batches key rows by name). */
-import { and, asc, eq, sql } from "drizzle-orm";
+/**
+ * Projects and their repositories, in the org of id `orgId` (a value such as `orgIdNamed(name)`).
+ * Every result column name is distinct (D1 batches key rows by name).
+ */
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { hasAccessToOrg, ORG_ID } from "./orgs";
-import { prepared } from "./prepared";
-import { PAYLOAD_MODES, PROCESS_EXEC_MODES, projects, repositories, secrets, users } from "./schema";
-import { contains, lowerEq, type Page } from "./sql";
-
-const p = {
-  project: sql.placeholder("project"),
-  projectName: sql.placeholder("projectName"),
-  repo: sql.placeholder("repo"),
-  filter: sql.placeholder("filter"),
-  limit: sql.placeholder("limit"),
-  offset: sql.placeholder("offset"),
-};
+import { readableChildren } from "./orgs";
+import { projects, repositories, secrets, users } from "./schema";
+import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 const projectColumns = {
   id: projects.id,
@@ -27,59 +20,36 @@ const projectColumns = {
   outVariablesMode: projects.outVariablesMode,
   processExecMode: projects.processExecMode,
   ownerId: projects.ownerId,
-  ownerUsername: users.username,
+  ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
 };
-
-export type ProjectRow = {
-  id: string;
-  name: string;
-  description: string | null;
-  visibility: "PUBLIC" | "PRIVATE";
-  meta: string | null;
-  cfg: string | null;
-  rawPayloadMode: (typeof PAYLOAD_MODES)[number];
-  outVariablesMode: (typeof PAYLOAD_MODES)[number];
-  processExecMode: (typeof PROCESS_EXEC_MODES)[number];
-  ownerId: string | null;
-  ownerUsername: string | null;
-};
-
-const findProjectPrepared = prepared((db: Database, by: "id" | "name") =>
-  db
-    .select(projectColumns)
-    .from(projects)
-    .leftJoin(users, eq(users.id, projects.ownerId))
-    .where(and(eq(projects.orgId, ORG_ID), by === "id" ? eq(projects.id, p.project) : lowerEq(projects.name, p.project))),
-);
 
 /** A project of the org by id or name. */
-export const findProject = (db: Database, by: { id: string } | { name: string }) =>
-  "id" in by ? findProjectPrepared(db, { project: by.id }, "id") : findProjectPrepared(db, { project: by.name }, "name");
-
-const listProjectsPrepared = prepared((db: Database, ref: CallerRef, filtered: boolean) =>
+export const findProject = (db: Database, orgId: SQLWrapper, by: { id: string } | { name: string }) =>
   db
     .select(projectColumns)
     .from(projects)
     .leftJoin(users, eq(users.id, projects.ownerId))
-    .where(
-      and(
-        eq(projects.orgId, ORG_ID),
-        sql`(${projects.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`,
-        filtered ? contains(projects.name, p.filter) : undefined,
-      ),
-    )
-    .orderBy(asc(sql`lower(${projects.name})`))
-    .limit(p.limit)
-    .offset(p.offset),
-);
+    .where(and(eq(projects.orgId, orgId), "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)));
 
-/** A page of the projects the caller may read: PUBLIC ones, or all with org access. One extra row tells "more". */
-export const listProjects = (db: Database, ref: CallerRef, q: Page) =>
-  listProjectsPrepared(db, { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, ref, q.filter !== undefined);
+export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
 
-/** The org's project named by the placeholder `projectName`, as a scalar subquery. */
-const PROJECT_ID = sql<string>`(SELECT ${projects.id} FROM ${projects}
-  WHERE ${projects.orgId} = ${ORG_ID} AND ${lowerEq(projects.name, p.projectName)})`;
+/** A page of the projects the caller may read (see readableChildren); one extra row tells "more". */
+export const listProjects = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
+  readableChildren(ref, orgId, projects.visibility, (gate) =>
+    db
+      .select(projectColumns)
+      .from(ref.table)
+      .crossJoin(projects)
+      .leftJoin(users, eq(users.id, projects.ownerId))
+      .where(and(gate, eq(projects.orgId, orgId), pageOfNames(projects.name, q)))
+      .orderBy(byLowerName(projects.name))
+      .limit(q.limit + 1)
+      .offset(q.offset),
+  );
+
+/** The org's project of that name, as a value. */
+const projectIdNamed = (orgId: SQLWrapper, projectName: string) =>
+  sql<string>`(SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${orgId} AND ${lowerEq(projects.name, projectName)})`;
 
 const repositoryColumns = {
   id: repositories.id,
@@ -96,62 +66,73 @@ const repositoryColumns = {
   secretVisibility: sql<"PUBLIC" | "PRIVATE" | null>`${secrets.visibility}`.as("secret_visibility"),
 };
 
-export type RepositoryRow = {
-  id: string;
-  name: string;
-  url: string;
-  branch: string | null;
-  commitId: string | null;
-  path: string | null;
-  disabled: boolean;
-  triggersDisabled: boolean;
-  meta: string | null;
-  secretId: string | null;
-  secretName: string | null;
-  secretVisibility: "PUBLIC" | "PRIVATE" | null;
-};
+const selectRepositories = (db: Database) =>
+  db.select(repositoryColumns).from(repositories).leftJoin(secrets, eq(secrets.id, repositories.secretId));
 
-const listRepositoriesPrepared = prepared((db: Database) =>
-  db
-    .select(repositoryColumns)
-    .from(repositories)
-    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
-    .where(eq(repositories.projectId, PROJECT_ID))
-    .orderBy(asc(sql`lower(${repositories.name})`)),
-);
+/** A page of the repositories of the org's project of that name, in name order; one extra row tells "more". */
+export const listRepositories = (db: Database, orgId: SQLWrapper, projectName: string, q: Page) =>
+  selectRepositories(db)
+    .where(and(eq(repositories.projectId, projectIdNamed(orgId, projectName)), pageOfNames(repositories.name, q)))
+    .orderBy(byLowerName(repositories.name))
+    .limit(q.limit + 1)
+    .offset(q.offset);
 
-/** The repositories of the org's project of that name. */
-export const listRepositories = (db: Database, projectName: string) => listRepositoriesPrepared(db, { projectName });
+export type RepositoryRow = Awaited<ReturnType<typeof listRepositories>>[number];
 
-const listRepositoryPagePrepared = prepared((db: Database, filtered: boolean) =>
-  db
-    .select(repositoryColumns)
-    .from(repositories)
-    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
-    .where(and(eq(repositories.projectId, PROJECT_ID), filtered ? contains(repositories.name, p.filter) : undefined))
-    .orderBy(asc(sql`lower(${repositories.name})`))
-    .limit(p.limit)
-    .offset(p.offset),
-);
-
-/** A page of the repositories of the org's project of that name; one extra row tells "more". */
-export const listRepositoryPage = (db: Database, projectName: string, q: Page) =>
-  listRepositoryPagePrepared(
-    db,
-    { projectName, filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset },
-    q.filter !== undefined,
-  );
-
-const findRepositoryPrepared = prepared((db: Database, by: "id" | "name") =>
-  db
-    .select(repositoryColumns)
-    .from(repositories)
-    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
-    .where(and(eq(repositories.projectId, PROJECT_ID), by === "id" ? eq(repositories.id, p.repo) : lowerEq(repositories.name, p.repo))),
-);
+/** Every repository of the org's project of that name (a project's own answer lists them all, as Concord). */
+export const allRepositories = (db: Database, orgId: SQLWrapper, projectName: string) =>
+  selectRepositories(db)
+    .where(eq(repositories.projectId, projectIdNamed(orgId, projectName)))
+    .orderBy(byLowerName(repositories.name));
 
 /** A repository, by id or name, of the org's project of that name. */
-export const findRepository = (db: Database, projectName: string, by: { id: string } | { name: string }) =>
-  "id" in by
-    ? findRepositoryPrepared(db, { projectName, repo: by.id }, "id")
-    : findRepositoryPrepared(db, { projectName, repo: by.name }, "name");
+export const findRepository = (db: Database, orgId: SQLWrapper, projectName: string, by: { id: string } | { name: string }) =>
+  selectRepositories(db).where(
+    and(
+      eq(repositories.projectId, projectIdNamed(orgId, projectName)),
+      "id" in by ? eq(repositories.id, by.id) : lowerEq(repositories.name, by.name),
+    ),
+  );
+
+export type ProjectFields = Partial<
+  Pick<typeof projects.$inferInsert, "description" | "visibility" | "ownerId" | "meta" | "cfg" | "rawPayloadMode" | "outVariablesMode" | "processExecMode">
+>;
+
+export const insertProject = (db: Database, project: ProjectFields & { id: string; orgId: string; name: string }) =>
+  db.insert(projects).values(project);
+
+export const updateProject = (db: Database, id: string, changes: ProjectFields & { name?: string }) =>
+  db.update(projects).set({ ...changes, updatedAt: nowIso }).where(eq(projects.id, id));
+
+/** Its repositories go with it (CASCADE); secrets restricted to it make the delete fail (NO ACTION). */
+export const deleteProject = (db: Database, id: string) => db.delete(projects).where(eq(projects.id, id));
+
+export type RepositoryFields = Partial<
+  Pick<typeof repositories.$inferInsert, "url" | "branch" | "commitId" | "path" | "secretId" | "disabled" | "triggersDisabled" | "meta">
+>;
+
+export const insertRepository = (db: Database, repo: RepositoryFields & { id: string; projectId: string; name: string; url: string }) =>
+  db.insert(repositories).values(repo);
+
+export const updateRepository = (db: Database, id: string, changes: RepositoryFields & { name?: string }) =>
+  db.update(repositories).set({ ...changes, updatedAt: nowIso }).where(eq(repositories.id, id));
+
+export const deleteRepository = (db: Database, id: string) => db.delete(repositories).where(eq(repositories.id, id));
+
+/**
+ * Replaces every repository of a project (Concord's `repositories` of a project request): all
+ * deleted, these inserted. Two statements whatever the count: the rows travel as one JSON parameter.
+ */
+export function replaceRepositories(db: Database, projectId: string, rows: (RepositoryFields & { id: string; name: string; url: string })[]) {
+  const field = (name: string) => sql.raw(`json_extract(value, '$.${name}')`);
+  return {
+    cleared: db.delete(repositories).where(eq(repositories.projectId, projectId)),
+    inserted: db.insert(repositories).select(
+      // `WHERE true` lets SQLite tell this SELECT's end from what follows.
+      sql`SELECT ${field("id")}, ${projectId}, ${field("name")}, ${field("url")}, ${field("branch")}, ${field("commitId")},
+          ${field("path")}, ${field("secretId")}, ${field("disabled")}, ${field("triggersDisabled")}, ${field("meta")},
+          ${nowIso}, ${nowIso}
+          FROM json_each(${JSON.stringify(rows)}) WHERE true`,
+    ),
+  };
+}

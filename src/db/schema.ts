@@ -84,7 +84,9 @@ export const organizations = sqliteTable(
   },
   (t) => [
     uniqueIndex("organizations_name_uq").on(sql`lower(${t.name})`),
-    index("organizations_owner_idx").on(t.ownerId),
+    // Org lists for non-administrators read PUBLIC orgs and owned orgs in name order (db/orgs.ts).
+    index("organizations_visibility_name_idx").on(t.visibility, sql`lower(${t.name})`),
+    index("organizations_owner_name_idx").on(t.ownerId, sql`lower(${t.name})`),
     check("organizations_visibility_ck", sql`${t.visibility} IN ('PUBLIC', 'PRIVATE')`),
   ],
 );
@@ -116,12 +118,17 @@ export const teamMembers = sqliteTable(
     userId: text("user_id")
       .notNull()
       .references(() => users.id, { onDelete: "cascade" }),
+    /**
+     * The team's org, copied from teams.org_id when the row is written (a team never changes org,
+     * and the row goes with its team): "is the caller a member of org X" is one index probe.
+     */
+    orgId: text("org_id"),
     role: text("role", { enum: TEAM_ROLES }).notNull().default("MEMBER"),
     createdAt: createdAt(),
   },
   (t) => [
     primaryKey({ columns: [t.teamId, t.userId] }),
-    index("team_members_user_idx").on(t.userId),
+    index("team_members_user_org_idx").on(t.userId, t.orgId),
     check("team_members_role_ck", sql`${t.role} IN ('OWNER', 'MAINTAINER', 'MEMBER')`),
   ],
 );
@@ -153,6 +160,8 @@ export const projects = sqliteTable(
   },
   (t) => [
     uniqueIndex("projects_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    // Lists for callers without org access read only PUBLIC rows, in name order.
+    index("projects_org_visibility_name_idx").on(t.orgId, t.visibility, sql`lower(${t.name})`),
     index("projects_owner_idx").on(t.ownerId),
   ],
 );
@@ -191,6 +200,8 @@ export const secrets = sqliteTable(
   },
   (t) => [
     uniqueIndex("secrets_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    // Lists for callers without org access read only PUBLIC rows, in name order.
+    index("secrets_org_visibility_name_idx").on(t.orgId, t.visibility, sql`lower(${t.name})`),
     index("secrets_project_idx").on(t.projectId),
     index("secrets_owner_idx").on(t.ownerId),
   ],
@@ -237,6 +248,8 @@ export const jsonStores = sqliteTable(
   },
   (t) => [
     uniqueIndex("json_stores_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
+    // Lists for callers without org access read only PUBLIC rows, in name order.
+    index("json_stores_org_visibility_name_idx").on(t.orgId, t.visibility, sql`lower(${t.name})`),
     index("json_stores_owner_idx").on(t.ownerId),
   ],
 );

@@ -1,13 +1,10 @@
-/** Secrets of the org of the request's path (ORG_ID, db/orgs.ts). */
-import { and, asc, eq, sql } from "drizzle-orm";
+/** Secrets of the org of id `orgId` (a value such as `orgIdNamed(name)`). */
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { hasAccessToOrg, ORG_ID } from "./orgs";
-import { prepared } from "./prepared";
+import { readableChildren } from "./orgs";
 import { projects, secrets } from "./schema";
-import { contains, lowerEq, type Page } from "./sql";
-
-const secretName = sql.placeholder("secretName");
+import { byLowerName, lowerEq, pageOfNames, type Page } from "./sql";
 
 /** What may be shown about a secret: never its ciphertext. */
 const secretColumns = {
@@ -22,68 +19,55 @@ const secretColumns = {
   publicKey: secrets.publicKey,
 };
 
-export type SecretRow = {
-  id: string;
-  name: string;
-  type: "DATA" | "USERNAME_PASSWORD" | "KEY_PAIR";
-  visibility: "PUBLIC" | "PRIVATE";
-  encryptedBy: "SERVER_KEY" | "PASSWORD";
-  projectId: string | null;
-  projectName: string | null;
-  projectVisibility: "PUBLIC" | "PRIVATE" | null;
-  publicKey: string | null;
+/** The org's secret of that name, with its project's name and visibility. */
+export const findSecret = (db: Database, orgId: SQLWrapper, name: string) =>
+  db
+    .select(secretColumns)
+    .from(secrets)
+    .leftJoin(projects, eq(projects.id, secrets.projectId))
+    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)));
+
+export type SecretRow = Awaited<ReturnType<typeof findSecret>>[number];
+
+/**
+ * The org's secrets named by id or name (case-insensitive), however many: one JSON parameter each.
+ * Two index lookups joined by UNION ALL (an OR of the two would scan the org's secrets).
+ */
+export const findSecretsByRefs = (db: Database, orgId: SQLWrapper, ids: string[], names: string[]) => {
+  const select = () => db.select(secretColumns).from(secrets).leftJoin(projects, eq(projects.id, secrets.projectId));
+  return select()
+    // `+org_id`: not an index choice, so SQLite looks the ids up by primary key instead of walking the org's secrets.
+    .where(and(sql`+${secrets.orgId} = ${orgId}`, sql`${secrets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`))
+    .unionAll(
+      select().where(
+        and(eq(secrets.orgId, orgId), sql`lower(${secrets.name}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(names)}))`),
+      ),
+    );
 };
 
-/** Secrets with their project's name and visibility. */
-const selectSecrets = (db: Database) => db.select(secretColumns).from(secrets).leftJoin(projects, eq(projects.id, secrets.projectId));
+/** A page of the secrets the caller may read (see readableChildren); one extra row tells "more". */
+export const listSecrets = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
+  readableChildren(ref, orgId, secrets.visibility, (gate) =>
+    db
+      .select(secretColumns)
+      .from(ref.table)
+      .crossJoin(secrets)
+      .leftJoin(projects, eq(projects.id, secrets.projectId))
+      .where(and(gate, eq(secrets.orgId, orgId), pageOfNames(secrets.name, q)))
+      .orderBy(byLowerName(secrets.name))
+      .limit(q.limit + 1)
+      .offset(q.offset),
+  );
 
-const findSecretPrepared = prepared((db: Database) =>
-  selectSecrets(db)
-    .where(and(eq(secrets.orgId, ORG_ID), lowerEq(secrets.name, secretName))),
-);
-
-export const findSecret = (db: Database, name: string) => findSecretPrepared(db, { secretName: name });
-
-const findSecretsByRefsPrepared = prepared((db: Database) =>
-  selectSecrets(db)
-    .where(
-      and(
-        eq(secrets.orgId, ORG_ID),
-        sql`(${secrets.id} IN (SELECT value FROM json_each(${sql.placeholder("ids")}))
-          OR lower(${secrets.name}) IN (SELECT lower(value) FROM json_each(${sql.placeholder("names")})))`,
-      ),
-    ),
-);
-
-/** The org's secrets named by id or name (case-insensitive), however many: one JSON parameter each. */
-export const findSecretsByRefs = (db: Database, ids: string[], names: string[]) =>
-  findSecretsByRefsPrepared(db, { ids: JSON.stringify(ids), names: JSON.stringify(names) });
-
-const listSecretsPrepared = prepared((db: Database, ref: CallerRef, filtered: boolean) =>
-  selectSecrets(db)
-    .where(
-      and(
-        eq(secrets.orgId, ORG_ID),
-        sql`(${secrets.visibility} = 'PUBLIC' OR ${hasAccessToOrg(ORG_ID, ref)})`,
-        filtered ? contains(secrets.name, sql.placeholder("filter")) : undefined,
-      ),
-    )
-    .orderBy(asc(sql`lower(${secrets.name})`))
-    .limit(sql.placeholder("limit"))
-    .offset(sql.placeholder("offset")),
-);
-
-/** A page of the secrets the caller may read (PUBLIC ones, or all with org access); one extra row tells "more". */
-export const listSecrets = (db: Database, ref: CallerRef, q: Page) =>
-  listSecretsPrepared(db, { filter: q.filter ?? null, limit: q.limit + 1, offset: q.offset }, ref, q.filter !== undefined);
-
-const findSecretCiphertextPrepared = prepared((db: Database) =>
+/** The encrypted value, for the one endpoint that decrypts it. */
+export const findSecretCiphertext = (db: Database, orgId: SQLWrapper, name: string) =>
   db
     .select({ ...secretColumns, ciphertext: secrets.ciphertext, iv: secrets.iv, salt: secrets.salt })
     .from(secrets)
     .leftJoin(projects, eq(projects.id, secrets.projectId))
-    .where(and(eq(secrets.orgId, ORG_ID), lowerEq(secrets.name, secretName))),
-);
+    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)));
 
-/** The encrypted value, for the one endpoint that decrypts it. */
-export const findSecretCiphertext = (db: Database, name: string) => findSecretCiphertextPrepared(db, { secretName: name });
+export const insertSecret = (db: Database, secret: typeof secrets.$inferInsert) => db.insert(secrets).values(secret);
+
+/** Repositories that used it keep existing without a secret (ON DELETE SET NULL). */
+export const deleteSecret = (db: Database, id: string) => db.delete(secrets).where(eq(secrets.id, id));

@@ -1,5 +1,5 @@
 /** Small SQL fragments every query module uses. */
-import { sql, type SQLWrapper } from "drizzle-orm";
+import { and, asc, sql, type SQLWrapper } from "drizzle-orm";
 
 /** The current time as ISO-8601 with milliseconds, computed by SQLite. */
 export const nowIso = sql`(strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))`;
@@ -26,9 +26,21 @@ export const contains = (column: SQLWrapper, text: string | SQLWrapper) => sql`i
 /** A bound value as a named select column (for INSERT ... SELECT). */
 export const literal = <T>(value: T | SQLWrapper, alias: string) => sql<T>`${value}`.as(alias);
 
-/** A page of a list: rows [offset, offset + limit), optionally only names containing `filter`. */
+/** A page of a list: rows [offset, offset + limit), optionally only names containing `filter`, or after a cursor. */
 export interface Page {
   offset: number;
   limit: number;
   filter?: string;
+  /** cursor: only rows whose name (path, username) sorts after this one, case-insensitively */
+  after?: string;
 }
+
+/** Cursor paging: rows whose name sorts after `after` case-insensitively (served by the lower(name) indexes). */
+export const lowerAfter = (column: SQLWrapper, after: string) => sql`lower(${column}) > lower(${after})`;
+
+/** A page's conditions on the name column it is ordered by: contains the filter, sorts after the cursor. */
+export const pageOfNames = (column: SQLWrapper, q: Page) =>
+  and(q.filter !== undefined ? contains(column, q.filter) : undefined, q.after !== undefined ? lowerAfter(column, q.after) : undefined);
+
+/** Name order, case-insensitive (the order of the lower(name) indexes and of `after` cursors). */
+export const byLowerName = (column: SQLWrapper) => asc(sql`lower(${column})`);

@@ -1,94 +1,92 @@
-/** Teams and their members. Queries on the org of the request's path use ORG_ID (db/orgs.ts). */
+/** Teams and their members, in the org of id `orgId` (a value such as `orgIdNamed(name)`). */
 import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { ORG_ID } from "./orgs";
-import { prepared } from "./prepared";
 import { teamMembers, teams, users } from "./schema";
-import { lowerEq, nowIso } from "./sql";
+import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
-/** The caller's role in a team, or NULL. */
-const callerRoleIn = (teamId: SQLWrapper, ref: CallerRef) =>
-  sql<"OWNER" | "MAINTAINER" | "MEMBER" | null>`(SELECT ${teamMembers.role} FROM ${teamMembers}
-      WHERE ${teamMembers.teamId} = ${teamId} AND ${teamMembers.userId} = ${ref.id})`;
-
-const p = {
-  team: sql.placeholder("team"),
-  teamName: sql.placeholder("teamName"),
-  ids: sql.placeholder("ids"),
-  usernames: sql.placeholder("usernames"),
-};
-
-const isOwnerInAnyTeamPrepared = prepared((db: Database, ref: CallerRef) =>
-  db
-    .select({ yes: sql<number>`1`.as("yes") })
-    .from(teamMembers)
-    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
-    .where(and(eq(teams.orgId, ORG_ID), eq(teamMembers.userId, ref.id), eq(teamMembers.role, "OWNER"))),
-);
-
-/** The caller is OWNER in any team of the org (may create teams there): one row per such team. */
-export const isOwnerInAnyTeam = (db: Database, ref: CallerRef) => isOwnerInAnyTeamPrepared(db, {}, ref);
-
-const findTeamPrepared = prepared((db: Database, ref: CallerRef, by: "id" | "name") =>
+/** A team of the org by id or name, with the caller's role in it (NULL if not a member). */
+export const findTeam = (db: Database, ref: CallerRef, orgId: SQLWrapper, by: { id: string } | { name: string }) =>
   db
     .select({
       id: teams.id,
       name: teams.name,
       description: teams.description,
-      callerRole: callerRoleIn(teams.id, ref).as("caller_role"),
+      callerRole: sql<"OWNER" | "MAINTAINER" | "MEMBER" | null>`(SELECT ${teamMembers.role} FROM ${teamMembers}
+        WHERE ${teamMembers.teamId} = ${teams.id} AND ${teamMembers.userId} = ${ref.id})`.as("caller_role"),
     })
-    .from(teams)
-    .where(and(eq(teams.orgId, ORG_ID), by === "id" ? eq(teams.id, p.team) : lowerEq(teams.name, p.team))),
-);
+    .from(ref.table)
+    .crossJoin(teams)
+    .where(and(eq(teams.orgId, orgId), "id" in by ? eq(teams.id, by.id) : lowerEq(teams.name, by.name)));
 
-/** A team of the org by id or name, with the caller's role in it. */
-export const findTeam = (db: Database, ref: CallerRef, by: { id: string } | { name: string }) =>
-  "id" in by ? findTeamPrepared(db, { team: by.id }, ref, "id") : findTeamPrepared(db, { team: by.name }, ref, "name");
+/** The caller is OWNER in any team of the org (may create teams there): a row per such team. */
+export const isOwnerInAnyTeam = (db: Database, ref: CallerRef, orgId: SQLWrapper) =>
+  db
+    .select({ yes: sql<number>`1`.as("yes") })
+    .from(ref.table)
+    .crossJoin(teamMembers)
+    .where(and(eq(teamMembers.userId, sql`${ref.id}`), eq(teamMembers.orgId, orgId), eq(teamMembers.role, "OWNER")));
 
-const listTeamsPrepared = prepared((db: Database) =>
+/** A page of the org's teams in name order; one extra row tells "more". */
+export const listTeams = (db: Database, orgId: SQLWrapper, q: Page) =>
   db
     .select({ id: teams.id, name: teams.name, description: teams.description })
     .from(teams)
-    .where(eq(teams.orgId, ORG_ID))
-    .orderBy(asc(sql`lower(${teams.name})`)),
-);
+    .where(and(eq(teams.orgId, orgId), pageOfNames(teams.name, q)))
+    .orderBy(byLowerName(teams.name))
+    .limit(q.limit + 1)
+    .offset(q.offset);
 
-export const listTeams = (db: Database) => listTeamsPrepared(db, {});
-
-const listTeamMembersPrepared = prepared((db: Database) =>
+/** A page of a team's members in username order (usernames are stored lower-cased); one extra row tells "more". */
+export const listTeamMembers = (db: Database, orgId: SQLWrapper, teamName: string, q: Page) =>
   db
     .select({ userId: users.id, username: users.username, role: teamMembers.role })
-    .from(teamMembers)
-    .innerJoin(teams, eq(teams.id, teamMembers.teamId))
+    .from(teams)
+    .innerJoin(teamMembers, eq(teamMembers.teamId, teams.id))
     .innerJoin(users, eq(users.id, teamMembers.userId))
-    .where(and(eq(teams.orgId, ORG_ID), lowerEq(teams.name, p.teamName)))
-    .orderBy(asc(sql`lower(${users.username})`)),
-);
-
-export const listTeamMembers = (db: Database, teamName: string) => listTeamMembersPrepared(db, { teamName });
-
-const findUsersByRefsPrepared = prepared((db: Database) =>
-  db
-    .select({ id: users.id, username: users.username, type: users.type })
-    .from(users)
     .where(
-      sql`${users.id} IN (SELECT value FROM json_each(${p.ids}))
-          OR lower(${users.username}) IN (SELECT lower(value) FROM json_each(${p.usernames}))`,
-    ),
-);
+      and(
+        eq(teams.orgId, orgId),
+        lowerEq(teams.name, teamName),
+        q.after !== undefined ? sql`${users.username} > lower(${q.after})` : undefined,
+      ),
+    )
+    .orderBy(asc(users.username))
+    .limit(q.limit + 1)
+    .offset(q.offset);
 
-/** Users named by id or username (case-insensitive), however many: one JSON parameter each. */
-export const findUsersByRefs = (db: Database, ids: string[], usernames: string[]) =>
-  findUsersByRefsPrepared(db, { ids: JSON.stringify(ids), usernames: JSON.stringify(usernames) });
+/**
+ * Users named by id or username (case-insensitive), however many: one JSON parameter each. Two
+ * index lookups joined by UNION ALL (an OR of the two would scan every user).
+ */
+export const findUsersByRefs = (db: Database, ids: string[], usernames: string[]) => {
+  const select = () => db.select({ id: users.id, username: users.username, type: users.type }).from(users);
+  return select()
+    .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
+    .unionAll(select().where(sql`lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)}))`));
+};
+
+export const updateTeam = (db: Database, teamId: string, changes: { name?: string; description?: string }) =>
+  db.update(teams).set({ ...changes, updatedAt: nowIso }).where(eq(teams.id, teamId));
+
+/** A new team of the org, its creator as MAINTAINER (Concord's rule). */
+export const createTeamBatch = (db: Database, team: { id: string; orgId: string; name: string; description?: string }, creatorId: string) => ({
+  team: db.insert(teams).values(team),
+  creator: db.insert(teamMembers).values({ teamId: team.id, userId: creatorId, orgId: team.orgId, role: "MAINTAINER" }),
+});
+
+export const deleteTeam = (db: Database, teamId: string) => db.delete(teams).where(eq(teams.id, teamId));
+
+/** Removes every member of the team (replace=true clears before adding). */
+export const clearTeamMembers = (db: Database, teamId: string) => db.delete(teamMembers).where(eq(teamMembers.teamId, teamId));
 
 /** Adds members or changes their role (upsert on the (team, user) key), from one JSON parameter. */
-export const upsertTeamMembers = (db: Database, teamId: string, members: { userId: string; role: string }[]) =>
+export const upsertTeamMembers = (db: Database, team: { id: string; orgId: string }, members: { userId: string; role: string }[]) =>
   db
     .insert(teamMembers)
     .select(
       // `WHERE true` lets SQLite tell this SELECT's end from the ON CONFLICT clause.
-      sql`SELECT ${teamId}, json_extract(value, '$.userId'), json_extract(value, '$.role'), ${nowIso}
+      sql`SELECT ${team.id}, json_extract(value, '$.userId'), ${team.orgId}, json_extract(value, '$.role'), ${nowIso}
           FROM json_each(${JSON.stringify(members)}) WHERE true`,
     )
     .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role: sql`excluded.role` } });

@@ -1,10 +1,10 @@
-import { and, eq, ne, sql } from "drizzle-orm";
+import { and, eq, ne, sql, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "./client";
-import { prepared } from "./prepared";
 import { literal, lowerEq, nowIso } from "./sql";
 import { teamMembers, teams, users } from "./schema";
 
-const findUserPrepared = prepared((db: Database, by: "id" | "username") =>
+/** A user by id or by username (case-insensitive); an empty reference finds nobody. */
+export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
   db
     .select({
       id: users.id,
@@ -16,8 +16,7 @@ const findUserPrepared = prepared((db: Database, by: "id" | "username") =>
       disabled: users.disabled,
     })
     .from(users)
-    .where(by === "id" ? eq(users.id, sql.placeholder("user")) : lowerEq(users.username, sql.placeholder("user"))),
-);
+    .where(ref.id !== undefined ? eq(users.id, ref.id) : lowerEq(users.username, ref.username ?? ""));
 
 export type UserRow = {
   id: string;
@@ -29,23 +28,12 @@ export type UserRow = {
   disabled: boolean;
 };
 
-/** A user by id or by username (case-insensitive). */
-export const findUser = (db: Database, ref: { id?: string; username?: string }) =>
-  ref.id !== undefined
-    ? findUserPrepared(db, { user: ref.id }, "id")
-    : findUserPrepared(db, { user: ref.username ?? "" }, "username");
-
 /** The user a `{id}` / `{username, userType?}` reference found, if it is of the type asked for. */
 export const matchingUser = (row: UserRow | undefined, ref: { userType?: "LOCAL" | "LDAP" }) =>
   row && (ref.userType === undefined || row.type === ref.userType) ? row : undefined;
 
 export const DEFAULT_ORG_ID = "0fac1b18-d179-11e7-b3e7-d7df4543ed4f";
 
-/**
- * Creates a user (joining the Default org's `default` team as MEMBER) unless one of that username
- * exists, in which case `changesIfExists` apply to it. One atomic batch; the unique index decides
- * between concurrent callers. The last statement yields the user now holding that username.
- */
 export interface UserFields {
   type?: "LOCAL" | "LDAP";
   isAdmin?: boolean;
@@ -54,20 +42,26 @@ export interface UserFields {
   disabled?: boolean;
 }
 
+/**
+ * Creates a user (joining the Default org's `default` team as MEMBER) unless one of that username
+ * exists, in which case `changesIfExists` apply to it. One atomic batch; the unique index decides
+ * between concurrent callers. `holder` yields the user now holding that username.
+ */
 export function upsertUserBatch(
   db: Database,
   user: { id: string; username: string } & UserFields,
   changesIfExists: UserFields,
 ) {
-  return [
+  return {
     // Concord stores usernames lower-cased; lookups stay case-insensitive.
-    db.insert(users).values({ ...user, username: user.username.toLowerCase() }).onConflictDoNothing(),
+    user: db.insert(users).values({ ...user, username: user.username.toLowerCase() }).onConflictDoNothing(),
     // INSERT ... SELECT joined to the new row: nothing is added if the username already existed.
-    db.insert(teamMembers).select(
+    membership: db.insert(teamMembers).select(
       db
         .select({
           teamId: teams.id,
           userId: users.id,
+          orgId: teams.orgId,
           role: literal("MEMBER", "role"),
           createdAt: nowIso.as("created_at"),
         })
@@ -75,13 +69,14 @@ export function upsertUserBatch(
         .innerJoin(users, eq(users.id, user.id))
         .where(and(eq(teams.orgId, DEFAULT_ORG_ID), sql`lower(${teams.name}) = 'default'`)),
     ),
-    db
+    updated: db
       .update(users)
       .set({ ...changesIfExists, updatedAt: nowIso })
       .where(and(lowerEq(users.username, user.username), ne(users.id, user.id))),
-    db
-      .select({ id: users.id, username: users.username })
-      .from(users)
-      .where(lowerEq(users.username, user.username)),
-  ] as const;
+    holder: db.select({ id: users.id, username: users.username }).from(users).where(lowerEq(users.username, user.username)),
+  };
 }
+
+/** Deletes the user if the caller is an administrator (the check travels with the DELETE); yields its id. */
+export const deleteUserAsAdmin = (db: Database, adminFlag: SQLWrapper, id: string) =>
+  db.delete(users).where(and(eq(users.id, id), sql`${adminFlag} = 1`)).returning({ id: users.id });

@@ -1,12 +1,108 @@
 /**
- * Who may see and change what inside an organization. Rows come from queries that computed the
- * caller's `access` (administrator, owner, or member of any of the org's teams) in SQL.
- * Something the caller may not see is "not found" (404), so its existence does not leak; something
- * it sees but may not change is 403.
+ * Who is calling, and what they may see and change: the one place for both.
+ *
+ * Every route reads the same way: `batchAsCaller` (or `batchInOrg` under /org/{orgName}) runs the
+ * route's reads, built as a function of the caller, in one D1 batch together with the API-key
+ * lookup; then the rules below decide; then the route writes. If the key turns out unknown, expired
+ * or its user disabled, the reads ran with an empty `caller` (they saw nothing private and changed
+ * nothing) and the request is answered 401.
+ *
+ * Inside an org, something the caller may not see is "not found" (404), so its existence does not
+ * leak; something it sees but may not change is 403.
  */
+import type { Context } from "hono";
+import { keyCaller, knownCaller, lookupKeyCaller, type CallerRef } from "../db/caller";
+import { batch, type NamedQueries, type NamedResults } from "../db/client";
+import { findOrg, orgIdNamed, type OrgRow } from "../db/orgs";
 import type { Visibility } from "../db/schema";
-import { ApiError, notFound } from "./errors";
+import type { AppEnv } from "../env";
+import { ApiError, forbidden, notFound } from "./errors";
+import type { SQL } from "drizzle-orm";
 
+export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
+export const ADMIN_USERNAME = "admin";
+
+export interface Caller {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
+
+const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API key");
+
+/** The caller if known without D1: the admin key, or a key already resolved in this request. */
+function knownCallerOf(c: Context<AppEnv>): Caller | undefined {
+  const known = c.get("caller");
+  if (known) return known;
+  if (c.get("credential").kind !== "admin") return undefined;
+  const admin = { id: ADMIN_USER_ID, username: ADMIN_USERNAME, isAdmin: true };
+  c.set("caller", admin);
+  return admin;
+}
+
+/**
+ * The caller and the reads `build` describes for it, in one round trip. `isAdmin` is passed to
+ * `build` when the caller is known without D1, so it may leave out reads that cannot apply.
+ * The name `caller` is taken (the key lookup), and under batchInOrg `thisOrg` too.
+ */
+export async function batchAsCaller<T extends NamedQueries>(
+  c: Context<AppEnv>,
+  build: (ref: CallerRef, isAdmin: boolean | undefined) => T,
+): Promise<{ caller: Caller; rows: NamedResults<T> }> {
+  const db = c.get("db");
+  const known = knownCallerOf(c);
+  if (known) return { caller: known, rows: await batch(db, build(knownCaller(known), known.isAdmin)) };
+
+  const credential = c.get("credential");
+  if (credential.kind !== "key") throw unauthorized();
+  const now = new Date().toISOString();
+  const { caller: found, ...rows } = await batch(db, {
+    ...build(keyCaller(credential.keyHash, now), undefined),
+    caller: lookupKeyCaller(db, credential.keyHash, now),
+  });
+  const caller = found[0];
+  if (!caller) throw unauthorized();
+  c.set("caller", caller);
+  return { caller, rows: rows as unknown as NamedResults<T> };
+}
+
+/** The caller alone, for handlers that need nothing else read first. */
+export async function requireCaller(c: Context<AppEnv>): Promise<Caller> {
+  return (await batchAsCaller(c, () => ({}))).caller;
+}
+
+/** What a route under /org/{orgName} builds its reads from. */
+export interface OrgScope {
+  caller: CallerRef;
+  /** the id of the path's org, as a value for the route's queries */
+  orgId: SQL<string>;
+}
+
+/**
+ * For routes under /api/v1/org/{orgName}: the org (with the caller's access to it) and the route's
+ * reads, in the same single batch as the key lookup. An org the caller may not see is answered
+ * 404 here, before the route looks at its own results.
+ */
+export async function batchInOrg<T extends NamedQueries>(
+  c: Context<AppEnv>,
+  build: (scope: OrgScope) => T,
+): Promise<{ caller: Caller; org: OrgRow; rows: NamedResults<T> }> {
+  const db = c.get("db");
+  const orgName = c.req.param("orgName") ?? "";
+  const orgId = orgIdNamed(orgName);
+  const { caller, rows } = await batchAsCaller(c, (ref) => ({
+    ...build({ caller: ref, orgId }),
+    thisOrg: findOrg(db, ref, { name: orgName }),
+  }));
+  const { thisOrg, ...own } = rows;
+  return { caller, org: requireVisibleOrg(thisOrg[0], orgName), rows: own as unknown as NamedResults<T> };
+}
+
+export function requireAdmin(caller: Caller, action: string): void {
+  if (!caller.isAdmin) throw forbidden(`Only administrators may ${action}`);
+}
+
+/** What the rules need of an org: read with the caller's `access` (administrator, owner, or member of any of its teams). */
 export interface OrgAccess {
   id: string;
   name: string;
@@ -28,15 +124,18 @@ export function requireVisibleOrg<T extends OrgAccess>(org: T | undefined, orgNa
 
 /** For an org the caller can see: 403 unless it has access (administrator, owner or member). */
 export function requireOrgAccess<T extends OrgAccess>(org: T, action: string): T {
-  if (!org.access) throw new ApiError("FORBIDDEN", `Only members of organization '${org.name}' may ${action}`);
+  if (!org.access) throw forbidden(`Only members of organization '${org.name}' may ${action}`);
   return org;
 }
 
-export function requireReadableChild<T extends { visibility: Visibility }>(
-  org: OrgAccess,
-  child: T | undefined,
-  what: string,
-): T {
+export function requireReadableChild<T extends { visibility: Visibility }>(org: OrgAccess, child: T | undefined, what: string): T {
   if (!child || !canReadChild(org, child.visibility)) throw notFound(what);
   return child;
 }
+
+/** Administrators and the org's owner administer the org's teams. */
+export const isOrgAdmin = (caller: Caller, org: OrgAccess) => caller.isAdmin || org.ownerId === caller.id;
+
+/** Who may change a team and its members: org admins, and the team's OWNERs and MAINTAINERs. */
+export const canManageTeam = (caller: Caller, org: OrgAccess, role: string | null) =>
+  isOrgAdmin(caller, org) || role === "OWNER" || role === "MAINTAINER";

@@ -1,5 +1,5 @@
 import { createMiddleware } from "hono/factory";
-import { requireCaller } from "../db/caller";
+import { requireCaller } from "../lib/access";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 import { sha256, toHex } from "../lib/crypto";
@@ -7,7 +7,7 @@ import { sha256, toHex } from "../lib/crypto";
 /**
  * The API key a request presented. The Worker's ADMIN_API_KEY is recognised here without touching
  * D1; any other key is only hashed: it is looked up in the same D1 batch as the request's own
- * queries (db/caller.ts), so authentication costs no round trip of its own.
+ * queries (lib/access.ts), so authentication costs no round trip of its own.
  */
 export type Credential = { kind: "admin" } | { kind: "key"; keyHash: string };
 

@@ -1,10 +1,12 @@
-import { and, asc, eq, or, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { batchAsCaller } from "../db/caller";
-import { apiKeys } from "../db/schema";
+import { deleteApiKey, insertApiKey, listApiKeys } from "../db/api-keys";
+import { callerIdOf, callerIsAdmin } from "../db/caller";
+import { batch } from "../db/client";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
+import { batchAsCaller } from "../lib/access";
+import { pageOf } from "../lib/paging";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, notFound, rootCause, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
@@ -22,10 +24,10 @@ export const apiKeysRouter = new Hono<AppEnv>()
     // Concord's order: the user by id, else by username (of userType, if given); else the caller.
     const target = body.userId !== undefined ? { id: body.userId } : body.username !== undefined ? { username: body.username } : undefined;
     const field = body.userId !== undefined ? "userId" : "username";
-    const [caller, [targets]] = await batchAsCaller(c, () => [...(target ? [findUser(db, target)] : [])]);
+    const { caller, rows } = await batchAsCaller(c, () => ({ target: target ? findUser(db, target) : undefined }));
     let userId = caller.id;
     if (target) {
-      const found = targets?.[0];
+      const found = rows.target?.[0];
       const isSelf = found !== undefined && found.id === caller.id;
       // A non-administrator learns nothing about other users: 403 whether or not they exist.
       if (!isSelf && !caller.isAdmin) throw forbidden("Only administrators may create API keys for other users");
@@ -43,10 +45,7 @@ export const apiKeysRouter = new Hono<AppEnv>()
     const name = body.name ?? `key-${id.slice(0, 8)}`;
     // 32 random bytes unless an administrator chose the value; only the SHA-256 is stored.
     const key = body.key ?? randomBase64Url(32);
-    await db
-      .insert(apiKeys)
-      .values({ id, userId, name, keyHash: await sha256Hex(key) })
-      .catch((e) => {
+    await batch(db, { inserted: insertApiKey(db, { id, userId, name, keyHash: await sha256Hex(key) }) }).catch((e) => {
         if (body.key !== undefined && isDuplicateKeyHash(e)) throw keyTaken();
         return translateConstraint(e, {
           unique: `An API key named '${name}' already exists for this user`,
@@ -57,31 +56,19 @@ export const apiKeysRouter = new Hono<AppEnv>()
   })
 
   .get("/", valid("query", ListApiKeysQuery), async (c) => {
-    const { userId } = c.req.valid("query");
-    const db = c.get("db");
-    const [caller, [rows]] = await batchAsCaller(c, (ref) => [
-      db
-        .select({ id: apiKeys.id, userId: apiKeys.userId, name: apiKeys.name, createdAt: apiKeys.createdAt, expiredAt: apiKeys.expiresAt })
-        .from(apiKeys)
-        // Another user's keys only for administrators: the condition travels with the read.
-        .where(userId !== undefined ? and(eq(apiKeys.userId, userId), or(eq(apiKeys.userId, ref.id), sql`${ref.isAdmin} = 1`)) : eq(apiKeys.userId, ref.id))
-        .orderBy(asc(sql`lower(${apiKeys.name})`)),
-    ]);
-    if (userId !== undefined && userId !== caller.id && !caller.isAdmin) {
+    const q = c.req.valid("query");
+    const { caller, rows } = await batchAsCaller(c, (ref) => ({ keys: listApiKeys(c.get("db"), ref, q.userId, q) }));
+    if (q.userId !== undefined && q.userId !== caller.id && !caller.isAdmin) {
       throw forbidden("Only administrators may list other users' API keys");
     }
-    return c.json(rows.map((r) => ({ id: r.id, userId: r.userId, name: r.name, createdAt: r.createdAt, ...(r.expiredAt !== null ? { expiredAt: r.expiredAt } : {}) })));
+    const keys = pageOf(c, q, rows.keys, (k) => k.name);
+    return c.json(keys.map((k) => ({ id: k.id, userId: k.userId, name: k.name, createdAt: k.createdAt, ...(k.expiredAt !== null ? { expiredAt: k.expiredAt } : {}) })));
   })
 
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
     const { id } = c.req.valid("param");
-    const db = c.get("db");
-    const [, [deleted]] = await batchAsCaller(c, (ref) => [
-      db
-        .delete(apiKeys)
-        .where(and(eq(apiKeys.id, id), or(eq(apiKeys.userId, ref.id), sql`${ref.isAdmin} = 1`)))
-        .returning({ id: apiKeys.id }),
-    ]);
-    if (!deleted[0]) throw notFound(`API key ${id}`);
+    // The delete travels with the key lookup, conditioned on the key being the caller's (or an administrator's call).
+    const { rows } = await batchAsCaller(c, (ref) => ({ deleted: deleteApiKey(c.get("db"), callerIdOf(ref), callerIsAdmin(ref), id) }));
+    if (!rows.deleted[0]) throw notFound(`API key ${id}`);
     return c.json({ ok: true, result: "DELETED" } as const);
   });

@@ -1,18 +1,10 @@
 import { Hono } from "hono";
-import { batchAsCaller, requireAdmin } from "../db/caller";
-import {
-  createOrgBatch,
-  deleteOrgAsAdmin,
-  findOrg,
-  listOrgs,
-  updateOrgById,
-  type OrgChanges,
-  type OrgRow,
-} from "../db/orgs";
-import { runBatch } from "../db/prepared";
-import { findUser, matchingUser, type UserRow } from "../db/users";
+import { callerIsAdmin } from "../db/caller";
+import { batch } from "../db/client";
+import { createOrgBatch, deleteOrgAsAdmin, findOrg, listOrgs, mergeOrgLists, updateOrgById, type OrgChanges, type OrgRow } from "../db/orgs";
+import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { canSeeOrg } from "../lib/access";
+import { canSeeOrg, batchAsCaller, requireAdmin } from "../lib/access";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -38,12 +30,12 @@ export const orgsRouter = new Hono<AppEnv>()
     // An administrator's create-or-update by name is decided by the upsert batch below and needs no
     // read of the org. The admin key is known without D1: with it (and no owner) no read at all.
     const readsOrg = body.id !== undefined || c.get("credential").kind !== "admin";
-    const [caller, reads] = await batchAsCaller(c, (ref) => [
-      ...(readsOrg ? [findOrg(db, ref, body.id !== undefined ? { id: body.id } : { name: body.name ?? "" })] : []),
-      ...(body.owner ? [findUser(db, body.owner)] : []),
-    ]);
-    const existing = readsOrg ? (reads[0] as OrgRow[])[0] : undefined;
-    const owner = body.owner ? matchingUser((reads[readsOrg ? 1 : 0] as UserRow[])[0], body.owner) : undefined;
+    const { caller, rows } = await batchAsCaller(c, (ref) => ({
+      existing: readsOrg ? findOrg(db, ref, body.id !== undefined ? { id: body.id } : { name: body.name ?? "" }) : undefined,
+      owner: body.owner ? findUser(db, body.owner) : undefined,
+    }));
+    const existing = rows.existing?.[0];
+    const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
     if (body.owner && !owner) {
       throw invalidField("owner", "no such user");
     }
@@ -65,7 +57,9 @@ export const orgsRouter = new Hono<AppEnv>()
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const [updated] = await runBatch(db, [updateOrgById(db, found!.id, changes)] as const).catch((e) => translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }));
+      const { updated } = await batch(db, { updated: updateOrgById(db, found!.id, changes) }).catch((e) =>
+        translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
+      );
       if (!updated[0]) throw notFound("Organization");
       return c.json({ result: "UPDATED", ok: true, id: found!.id } as const);
     }
@@ -73,36 +67,31 @@ export const orgsRouter = new Hono<AppEnv>()
     // An administrator without an id: create, or update the org of that name, in one atomic batch
     // whatever the read above saw, so concurrent creators of one name all succeed.
     const id = crypto.randomUUID();
-    const results = await runBatch(
-      db,
-      createOrgBatch(
-        db,
-        {
-          id,
-          name: body.name!, // without an id, a name was required above
-          visibility: body.visibility ?? "PUBLIC",
-          ownerId: owner?.id ?? caller.id,
-          meta: body.meta,
-          cfg: body.cfg,
-        },
-        changes,
-      ),
-    ).catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
-    const holder = results[4][0];
-    if (!holder) throw new Error("organization missing right after its upsert");
-    return c.json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id } as const);
+    const org = {
+      id,
+      name: body.name!, // without an id, a name was required above
+      visibility: body.visibility ?? "PUBLIC",
+      ownerId: owner?.id ?? caller.id,
+      meta: body.meta,
+      cfg: body.cfg,
+    } as const;
+    const { holder } = await batch(db, createOrgBatch(db, org, changes)).catch((e) =>
+      translateConstraint(e, { foreignKey: "The owner no longer exists" }),
+    );
+    if (!holder[0]) throw new Error("organization missing right after its upsert");
+    return c.json({ result: holder[0].id === id ? "CREATED" : "UPDATED", ok: true, id: holder[0].id } as const);
   })
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, [rows]] = await batchAsCaller(c, (ref) => [listOrgs(c.get("db"), ref, q)]);
-    return c.json(pageOf(c, q, rows, (org) => org.name).map(toOrgEntry));
+    const { rows } = await batchAsCaller(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
+    return c.json(pageOf(c, q, mergeOrgLists(rows, q), (org) => org.name).map(toOrgEntry));
   })
 
   .get("/:orgName", async (c) => {
     const orgName = c.req.param("orgName");
-    const [, [rows]] = await batchAsCaller(c, (ref) => [findOrg(c.get("db"), ref, { name: orgName })]);
-    const org = rows[0];
+    const { rows } = await batchAsCaller(c, (ref) => ({ org: findOrg(c.get("db"), ref, { name: orgName }) }));
+    const org = rows.org[0];
     if (!org || !canSeeOrg(org)) throw notFound(`Organization '${orgName}'`);
     return c.json(toOrgEntry(org));
   })
@@ -112,8 +101,11 @@ export const orgsRouter = new Hono<AppEnv>()
     if (c.req.valid("query").confirmation?.toLowerCase() !== "yes") {
       throw new ApiError("BAD_REQUEST", "Operation must be confirmed");
     }
-    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [deleteOrgAsAdmin(c.get("db"), ref, orgName)]);
+    // The delete travels with the key lookup, conditioned on the caller being an administrator.
+    const { caller, rows } = await batchAsCaller(c, (ref) => ({
+      deleted: deleteOrgAsAdmin(c.get("db"), callerIsAdmin(ref), orgName),
+    }));
     requireAdmin(caller, "delete organizations");
-    if (!deleted[0]) throw notFound(`Organization '${orgName}'`);
+    if (!rows.deleted[0]) throw notFound(`Organization '${orgName}'`);
     return c.json({ result: "DELETED", ok: true } as const);
   });

@@ -1,30 +1,33 @@
-import { eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { batchInOrg } from "../db/caller";
+import { batch } from "../db/client";
 import {
+  allRepositories,
+  deleteProject,
+  deleteRepository,
   findProject,
   findRepository,
+  insertProject,
+  insertRepository,
   listProjects,
   listRepositories,
-  listRepositoryPage,
+  replaceRepositories,
+  updateProject,
+  updateRepository,
   type ProjectRow,
+  type RepositoryFields,
   type RepositoryRow,
 } from "../db/projects";
-import { projects, repositories } from "../db/schema";
-import type { Database } from "../db/client";
 import { findSecretsByRefs, type SecretRow } from "../db/secrets";
 import { findUser, matchingUser } from "../db/users";
-import { nowIso } from "../db/sql";
 import type { AppEnv } from "../env";
-import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { batchInOrg, canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
-import { parseJsonText } from "../schemas/common";
+import { ListQuery, parseJsonText } from "../schemas/common";
 import {
   CreateOrUpdateProjectRequest,
   CreateOrUpdateRepositoryRequest,
-  ListQuery,
   type RepositoryRequest,
   type ProjectEntry,
   type RepositoryEntry,
@@ -94,7 +97,7 @@ const secretRefs = (entries: RepositoryRequest[]) => ({
 });
 
 /** The columns a repository request sets (unsent fields stay as they are on update). */
-const repositoryColumns = (entry: RepositoryRequest, secret: SecretRow | undefined) => ({
+const repositoryFields = (entry: RepositoryRequest, secret: SecretRow | undefined): RepositoryFields => ({
   url: entry.url,
   branch: entry.branch,
   commitId: entry.commitId,
@@ -108,19 +111,12 @@ const repositoryColumns = (entry: RepositoryRequest, secret: SecretRow | undefin
 const MOVE_NOT_SUPPORTED = "is not supported when it differs from the organization of the path: moving projects between organizations is not supported";
 
 /**
- * Concord's `repositories` of a project request: as Concord does, the project's repositories are
- * replaced by exactly these (all deleted, these inserted; every entry needs its url). Two
- * statements of the project's batch whatever the count: the rows travel as one JSON parameter.
+ * The rows of Concord's `repositories` of a project request, which replace the project's
+ * repositories as Concord does (every entry needs its url; ids are not accepted).
  */
-function replaceRepositories(
-  db: Database,
-  projectId: string,
-  entries: (RepositoryRequest & { name: string })[],
-  secretRows: SecretRow[],
-  projectName: string,
-) {
+function repositoryRows(projectId: string, entries: (RepositoryRequest & { name: string })[], secretRows: SecretRow[], projectName: string) {
   const seen = new Set<string>();
-  const rowsToInsert = entries.map((entry) => {
+  return entries.map((entry) => {
     const field = `repositories.${entry.name}.`;
     if (seen.has(entry.name.toLowerCase())) throw invalidField(`${field}name`, "names a repository twice");
     seen.add(entry.name.toLowerCase());
@@ -128,24 +124,14 @@ function replaceRepositories(
     if (entry.url === undefined) throw invalidField(`${field}url`, "is required");
     const secret = repositorySecret(entry, secretRows, { id: projectId, name: projectName }, field);
     return {
-      ...repositoryColumns(entry, secret),
+      ...repositoryFields(entry, secret),
       id: crypto.randomUUID(),
       name: entry.name,
+      url: entry.url,
       disabled: entry.disabled ?? false,
       triggersDisabled: entry.triggersDisabled ?? false,
     };
   });
-  const field = (name: string) => sql.raw(`json_extract(value, '$.${name}')`);
-  return [
-    db.delete(repositories).where(eq(repositories.projectId, projectId)),
-    db.insert(repositories).select(
-      // `WHERE true` lets SQLite tell this SELECT's end from what follows.
-      sql`SELECT ${field("id")}, ${projectId}, ${field("name")}, ${field("url")}, ${field("branch")}, ${field("commitId")},
-          ${field("path")}, ${field("secretId")}, ${field("disabled")}, ${field("triggersDisabled")}, ${field("meta")},
-          ${nowIso}, ${nowIso}
-          FROM json_each(${JSON.stringify(rowsToInsert)}) WHERE true`,
-    ),
-  ];
 }
 
 /** Mounted at /api/v1/org/:orgName/project. */
@@ -156,14 +142,11 @@ export const projectsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
     const refs = secretRefs(inline);
-    // Every read always runs (an absent reference finds nothing), so results are named by position safely.
-    // The owner lookup always runs (an absent owner finds nothing) and the optional secrets read
-    // comes last, so results are named by position safely.
-    const [caller, visibleOrg, [found, owners, secretRows = []]] = await batchInOrg(c, () => [
-      findProject(db, body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      findUser(db, body.owner ?? {}),
-      ...(refs.ids.length || refs.names.length ? [findSecretsByRefs(db, refs.ids, refs.names)] : []),
-    ]);
+    const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s.orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      owner: body.owner ? findUser(db, body.owner) : undefined,
+      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s.orgId, refs.ids, refs.names) : undefined,
+    }));
     const org = requireOrgAccess(visibleOrg, "create or change projects");
     // Checked before the owner is looked at, so members learn nothing about which users exist.
     if (body.owner && !caller.isAdmin && org.ownerId !== caller.id) {
@@ -173,10 +156,10 @@ export const projectsRouter = new Hono<AppEnv>()
     if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
       throw invalidField("orgName", MOVE_NOT_SUPPORTED);
     }
-    const owner = body.owner ? matchingUser(owners[0], body.owner) : undefined;
+    const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
     if (body.owner && !owner) throw invalidField("owner", "no such user");
 
-    const existing = found[0];
+    const existing = rows.project[0];
     if (!existing && body.id !== undefined) throw notFound(`Project ${body.id}`);
     const projectId = existing?.id ?? crypto.randomUUID();
     const projectName = body.id !== undefined ? (body.name ?? existing!.name) : body.name!;
@@ -191,50 +174,46 @@ export const projectsRouter = new Hono<AppEnv>()
       processExecMode: body.processExecMode,
     };
     const taken = { unique: `Project '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization, owner or a secret no longer exists" };
-
-    const writeProject = existing
-      ? db.update(projects).set({ ...fields, name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso }).where(eq(projects.id, projectId))
-      : db.insert(projects).values({ ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id });
-    const repoWrites = body.repositories
-      ? replaceRepositories(db, projectId, inline, secretRows, projectName)
-      : [];
-    await db.batch([writeProject, ...repoWrites]).catch((e) => translateConstraint(e, taken));
+    const repos = body.repositories ? replaceRepositories(db, projectId, repositoryRows(projectId, inline, rows.secrets ?? [], projectName)) : {};
+    await batch(db, {
+      project: existing
+        ? updateProject(db, projectId, { ...fields, name: body.id !== undefined ? body.name : undefined })
+        : insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }),
+      ...repos,
+    }).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: existing ? "UPDATED" : "CREATED", id: projectId } as const);
   })
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, org, [rows]] = await batchInOrg(c, (ref) => [listProjects(c.get("db"), ref, q)]);
-    return c.json(pageOf(c, q, rows).map((p) => toProjectEntry(org, p)));
+    const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s.caller, s.orgId, q));
+    return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (p) => p.name).map((p) => toProjectEntry(org, p)));
   })
 
   .get("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
-    const [, org, [found, repos]] = await batchInOrg(c, () => [
-      findProject(db, { name: projectName }),
-      listRepositories(db, projectName),
-    ]);
-    const project = requireReadableChild(org, found[0], `Project '${projectName}'`);
-    return c.json({ ...toProjectEntry(org, project), repositories: repos.map((r) => toRepositoryEntry(org, project.name, r)) });
+    const { org, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s.orgId, { name: projectName }),
+      repositories: allRepositories(db, s.orgId, projectName),
+    }));
+    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
+    return c.json({ ...toProjectEntry(org, project), repositories: rows.repositories.map((r) => toRepositoryEntry(org, project.name, r)) });
   })
 
   .delete("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [found]] = await batchInOrg(c, () => [findProject(db, { name: projectName })]);
-    const project = requireReadableChild(visibleOrg, found[0], `Project '${projectName}'`);
-    requireOrgAccess(visibleOrg, "delete projects");
+    const { org, rows } = await batchInOrg(c, (s) => ({ project: findProject(db, s.orgId, { name: projectName }) }));
+    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
+    requireOrgAccess(org, "delete projects");
     // Its repositories go with it (CASCADE). Secrets restricted to it block the delete (NO ACTION):
     // removing the project must never silently widen who may use them.
-    await db
-      .delete(projects)
-      .where(eq(projects.id, project.id))
-      .catch((e) =>
-        translateConstraint(e, {
-          foreignKey: `Project '${project.name}' has secrets restricted to it: delete them or move them first`,
-        }),
-      );
+    await batch(db, { deleted: deleteProject(db, project.id) }).catch((e) =>
+      translateConstraint(e, {
+        foreignKey: `Project '${project.name}' has secrets restricted to it: delete them or move them first`,
+      }),
+    );
     return c.json({ ok: true, result: "DELETED" } as const);
   });
 
@@ -246,35 +225,30 @@ export const repositoriesRouter = new Hono<AppEnv>()
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");
     const refs = secretRefs([body]);
-    const [, visibleOrg, [projectRows, repoRows, secretRows = []]] = await batchInOrg(c, () => [
-      findProject(db, { name: projectName }),
-      findRepository(db, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      ...(refs.ids.length || refs.names.length ? [findSecretsByRefs(db, refs.ids, refs.names)] : []),
-    ]);
-    const project = requireReadableChild(visibleOrg, projectRows[0], `Project '${projectName}'`);
-    requireOrgAccess(visibleOrg, "create or change repositories");
-    const secret = repositorySecret(body, secretRows, project, "");
+    const { org, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s.orgId, { name: projectName }),
+      repository: findRepository(db, s.orgId, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s.orgId, refs.ids, refs.names) : undefined,
+    }));
+    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
+    requireOrgAccess(org, "create or change repositories");
+    const secret = repositorySecret(body, rows.secrets ?? [], project, "");
     const constraintMessages = {
       unique: `Repository '${body.name}' already exists in project '${project.name}'`,
       foreignKey: "The project or the secret no longer exists",
     };
 
-    const existing = repoRows[0];
+    const existing = rows.repository[0];
     if (existing) {
-      await db
-        .update(repositories)
-        .set({ ...repositoryColumns(body, secret), name: body.id !== undefined ? body.name : undefined, updatedAt: nowIso })
-        .where(eq(repositories.id, existing.id))
-        .catch((e) => translateConstraint(e, constraintMessages));
+      const changes = { ...repositoryFields(body, secret), name: body.id !== undefined ? body.name : undefined };
+      await batch(db, { updated: updateRepository(db, existing.id, changes) }).catch((e) => translateConstraint(e, constraintMessages));
       return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
     }
     if (body.id !== undefined) throw notFound(`Repository ${body.id}`);
     if (body.url === undefined) throw invalidField("url", "is required");
     const id = crypto.randomUUID();
-    await db
-      .insert(repositories)
-      .values({ ...repositoryColumns(body, secret), id, projectId: project.id, name: body.name!, url: body.url })
-      .catch((e) => translateConstraint(e, constraintMessages));
+    const repo = { ...repositoryFields(body, secret), id, projectId: project.id, name: body.name!, url: body.url };
+    await batch(db, { inserted: insertRepository(db, repo) }).catch((e) => translateConstraint(e, constraintMessages));
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
@@ -282,26 +256,26 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const projectName = c.req.param("projectName") ?? "";
     const q = c.req.valid("query");
     const db = c.get("db");
-    const [, org, [projectRows, repos]] = await batchInOrg(c, () => [
-      findProject(db, { name: projectName }),
-      listRepositoryPage(db, projectName, q),
-    ]);
-    const project = requireReadableChild(org, projectRows[0], `Project '${projectName}'`);
-    return c.json(pageOf(c, q, repos).map((r) => toRepositoryEntry(org, project.name, r)));
+    const { org, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s.orgId, { name: projectName }),
+      repositories: listRepositories(db, s.orgId, projectName, q),
+    }));
+    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
+    return c.json(pageOf(c, q, rows.repositories, (r) => r.name).map((r) => toRepositoryEntry(org, project.name, r)));
   })
 
   .delete("/:repoName", async (c) => {
     const projectName = c.req.param("projectName") ?? "";
     const { repoName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [projectRows, repoRows]] = await batchInOrg(c, () => [
-      findProject(db, { name: projectName }),
-      findRepository(db, projectName, { name: repoName }),
-    ]);
-    requireReadableChild(visibleOrg, projectRows[0], `Project '${projectName}'`);
-    requireOrgAccess(visibleOrg, "delete repositories");
-    const repo = repoRows[0];
+    const { org, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s.orgId, { name: projectName }),
+      repository: findRepository(db, s.orgId, projectName, { name: repoName }),
+    }));
+    requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
+    requireOrgAccess(org, "delete repositories");
+    const repo = rows.repository[0];
     if (!repo) throw notFound(`Repository '${repoName}'`);
-    await db.delete(repositories).where(eq(repositories.id, repo.id));
+    await batch(db, { deleted: deleteRepository(db, repo.id) });
     return c.json({ ok: true, result: "DELETED" } as const);
   });

@@ -1,20 +1,18 @@
-import { eq } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { batchInOrg } from "../db/caller";
+import { batch } from "../db/client";
 import { findProject } from "../db/projects";
-import { secrets } from "../db/schema";
-import { findSecret, findSecretCiphertext, listSecrets, type SecretRow } from "../db/secrets";
+import { deleteSecret, findSecret, findSecretCiphertext, insertSecret, listSecrets, type SecretRow } from "../db/secrets";
 import type { AppEnv } from "../env";
-import { canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { batchInOrg, canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, translateConstraint } from "../lib/errors";
 import { openSecret, requireSecretsKey, sealSecret } from "../lib/secret-crypto";
 import { generateEd25519KeyPair } from "../lib/ssh-keys";
 import { randomBase64Url } from "../lib/crypto";
-import { EntityName, Uuid } from "../schemas/common";
+import { EntityName, ListQuery, Uuid } from "../schemas/common";
 import { valid } from "../lib/validate";
 import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
-import { CreateSecretForm, ListSecretsQuery, ReadSecretForm, type SecretEntry } from "../schemas/secrets";
+import { CreateSecretForm, ReadSecretForm, type SecretEntry } from "../schemas/secrets";
 import { pageOf } from "../lib/paging";
 
 const encoder = new TextEncoder();
@@ -118,11 +116,11 @@ export const secretsRouter = new Hono<AppEnv>()
     const restriction = projectRestriction(form);
 
     const db = c.get("db");
-    const [caller, visibleOrg, [projectRows]] = await batchInOrg(c, () => [
-      ...(restriction ? [findProject(db, restriction.by)] : []),
-    ]);
+    const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
+      project: restriction ? findProject(db, s.orgId, restriction.by) : undefined,
+    }));
     const org = requireOrgAccess(visibleOrg, "create secrets");
-    const project = projectRows?.[0];
+    const project = rows.project?.[0];
     if (restriction && !project) {
       throw invalidFormField(restriction.field, `no project ${restriction.label} in organization '${org.name}'`);
     }
@@ -133,28 +131,26 @@ export const secretsRouter = new Hono<AppEnv>()
     const storePassword = form.storePassword ?? generatedPassword;
     const id = crypto.randomUUID();
     const sealed = await sealSecret(secretsKey, { orgId: org.id, secretId: id }, plaintext, storePassword);
-    await db
-      .insert(secrets)
-      .values({
-        id,
-        orgId: org.id,
-        name: form.name,
-        type: form.type,
-        visibility: form.visibility ?? "PUBLIC",
-        projectId: project?.id ?? null,
-        ownerId: caller.id,
-        encryptedBy: sealed.encryptedBy,
-        ciphertext: Buffer.from(sealed.ciphertext),
-        iv: Buffer.from(sealed.iv),
-        salt: sealed.salt ? Buffer.from(sealed.salt) : null,
-        publicKey,
-      })
-      .catch((e) =>
-        translateConstraint(e, {
-          unique: `Secret '${form.name}' already exists in '${org.name}'`,
-          foreignKey: "The organization or project no longer exists",
-        }),
-      );
+    const secret = {
+      id,
+      orgId: org.id,
+      name: form.name,
+      type: form.type,
+      visibility: form.visibility ?? "PUBLIC",
+      projectId: project?.id ?? null,
+      ownerId: caller.id,
+      encryptedBy: sealed.encryptedBy,
+      ciphertext: Buffer.from(sealed.ciphertext),
+      iv: Buffer.from(sealed.iv),
+      salt: sealed.salt ? Buffer.from(sealed.salt) : null,
+      publicKey,
+    };
+    await batch(db, { inserted: insertSecret(db, secret) }).catch((e) =>
+      translateConstraint(e, {
+        unique: `Secret '${form.name}' already exists in '${org.name}'`,
+        foreignKey: "The organization or project no longer exists",
+      }),
+    );
     return c.json(
       {
         ok: true,
@@ -169,22 +165,22 @@ export const secretsRouter = new Hono<AppEnv>()
     );
   })
 
-  .get("/", valid("query", ListSecretsQuery), async (c) => {
+  .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const [, org, [rows]] = await batchInOrg(c, (ref) => [listSecrets(c.get("db"), ref, q)]);
-    return c.json(pageOf(c, q, rows).map((s) => toSecretEntry(org, s)));
+    const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s.caller, s.orgId, q));
+    return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, () => [findSecret(c.get("db"), secretName)]);
-    return c.json(toSecretEntry(org, requireReadableChild(org, rows[0], `Secret '${secretName}'`)));
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s.orgId, secretName) }));
+    return c.json(toSecretEntry(org, requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`)));
   })
 
   .get("/:secretName/public", async (c) => {
     const { secretName } = c.req.param();
-    const [, org, [rows]] = await batchInOrg(c, () => [findSecret(c.get("db"), secretName)]);
-    const secret = requireReadableChild(org, rows[0], `Secret '${secretName}'`);
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s.orgId, secretName) }));
+    const secret = requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`);
     if (secret.type !== "KEY_PAIR" || !secret.publicKey) {
       throw new ApiError("BAD_REQUEST", `Secret '${secret.name}' is not a KEY_PAIR`);
     }
@@ -195,10 +191,8 @@ export const secretsRouter = new Hono<AppEnv>()
     const { secretName } = c.req.param();
     const { storePassword } = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
-    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [
-      findSecretCiphertext(c.get("db"), secretName),
-    ]);
-    const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
+    const { org: visibleOrg, rows } = await batchInOrg(c, (s) => ({ secret: findSecretCiphertext(c.get("db"), s.orgId, secretName) }));
+    const secret = requireReadableChild(visibleOrg, rows.secret[0], `Secret '${secretName}'`);
     const org = requireOrgAccess(visibleOrg, "read secret data");
     const plaintext = await openSecret(
       secretsKey,
@@ -220,10 +214,9 @@ export const secretsRouter = new Hono<AppEnv>()
   .delete("/:secretName", async (c) => {
     const { secretName } = c.req.param();
     const db = c.get("db");
-    const [, visibleOrg, [rows]] = await batchInOrg(c, () => [findSecret(db, secretName)]);
-    const secret = requireReadableChild(visibleOrg, rows[0], `Secret '${secretName}'`);
-    requireOrgAccess(visibleOrg, "delete secrets");
-    // Repositories that used it keep existing without a secret (ON DELETE SET NULL).
-    await db.delete(secrets).where(eq(secrets.id, secret.id));
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(db, s.orgId, secretName) }));
+    const secret = requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`);
+    requireOrgAccess(org, "delete secrets");
+    await batch(db, { deleted: deleteSecret(db, secret.id) });
     return c.json({ ok: true, result: "DELETED" } as const);
   });

@@ -1,10 +1,10 @@
-import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import * as v from "valibot";
-import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../db/caller";
-import { users } from "../db/schema";
-import { findUser, upsertUserBatch, type UserRow } from "../db/users";
+import { callerIsAdmin } from "../db/caller";
+import { batch } from "../db/client";
+import { deleteUserAsAdmin, findUser, upsertUserBatch, type UserRow } from "../db/users";
 import type { AppEnv } from "../env";
+import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../lib/access";
 import { forbidden, invalidField, notFound } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
@@ -36,8 +36,8 @@ export const usersRouter = new Hono<AppEnv>()
     };
     const id = crypto.randomUUID();
     const db = c.get("db");
-    const results = await db.batch(upsertUserBatch(db, { ...fields, id, username: body.username }, fields));
-    const holder = results[3][0];
+    const { holder: holders } = await batch(db, upsertUserBatch(db, { ...fields, id, username: body.username }, fields));
+    const holder = holders[0];
     if (!holder) throw new Error("user missing right after its upsert");
     return c.json({
       ok: true,
@@ -49,8 +49,8 @@ export const usersRouter = new Hono<AppEnv>()
 
   .get("/:username", async (c) => {
     const username = c.req.param("username");
-    const [caller, [rows]] = await batchAsCaller(c, () => [findUser(c.get("db"), { username })]);
-    const user = rows[0];
+    const { caller, rows } = await batchAsCaller(c, () => ({ user: findUser(c.get("db"), { username }) }));
+    const user = rows.user[0];
     // Users see themselves; administrators see everyone; nobody learns who else exists.
     if (!user || (!caller.isAdmin && user.id !== caller.id)) throw notFound(`User '${username}'`);
     return c.json(toUserEntry(user));
@@ -59,14 +59,9 @@ export const usersRouter = new Hono<AppEnv>()
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
     const { id } = c.req.valid("param");
     if (id === ADMIN_USER_ID) throw forbidden("The built-in admin user cannot be deleted");
-    const db = c.get("db");
-    const [caller, [deleted]] = await batchAsCaller(c, (ref) => [
-      db
-        .delete(users)
-        .where(and(eq(users.id, id), sql`${ref.isAdmin} = 1`))
-        .returning({ id: users.id }),
-    ]);
+    // The delete travels with the key lookup, conditioned on the caller being an administrator.
+    const { caller, rows } = await batchAsCaller(c, (ref) => ({ deleted: deleteUserAsAdmin(c.get("db"), callerIsAdmin(ref), id) }));
     requireAdmin(caller, "delete users");
-    if (!deleted[0]) throw notFound(`User ${id}`);
+    if (!rows.deleted[0]) throw notFound(`User ${id}`);
     return c.json({ ok: true, result: "DELETED" } as const);
   });

@@ -60,10 +60,21 @@ export const QueryInt = (min: number, max: number) =>
     v.maxValue(max, `must be at most ${max}`),
   );
 
-export const PageQuery = {
+/** Paging of a list: offset/limit, or a cursor (`after`) that the `Link: rel="next"` of a page gives. */
+export const CursorQuery = {
   offset: v.optional(QueryInt(0, 1_000_000_000), "0"),
   limit: v.optional(QueryInt(1, 1000), "1000"),
+  /** only rows whose name sorts after this one (case-insensitively; item paths as stored) */
+  after: v.optional(v.pipe(v.string(), v.maxLength(1024, "must be at most 1024 characters"))),
+};
+
+/** Paging and a substring filter on names. */
+export const PageQuery = {
+  ...CursorQuery,
   filter: v.optional(v.pipe(v.string(), v.maxLength(128, "must be at most 128 characters"))),
 };
+
+/** The query of a list: paging, a cursor, a substring filter. */
+export const ListQuery = v.object(PageQuery);
 
 export const parseJsonText = (text: string | null): unknown => (text === null ? undefined : JSON.parse(text));

@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { EntityName, PageQuery, Uuid, Visibility } from "./common";
+import { EntityName, Uuid, Visibility } from "./common";
 import { UserRef } from "./orgs";
 
 export const CreateOrUpdateStoreRequest = v.object(
@@ -25,8 +25,6 @@ export const ItemPath = v.pipe(
 
 export const ItemParams = v.object({ storeName: v.string(), path: ItemPath });
 
-export const ListItemsQuery = v.object(PageQuery);
-export const ListStoresQuery = v.object(PageQuery);
 
 export interface JsonStoreEntry {
   id: string;

@@ -35,8 +35,6 @@ export type CreateOrUpdateOrgRequest = v.InferOutput<typeof CreateOrUpdateOrgReq
 export const ListOrgsQuery = v.object({
   ...PageQuery,
   onlyCurrent: v.optional(QueryBoolean, "false"),
-  /** cursor paging: only orgs whose name sorts after this one (case-insensitively) */
-  after: v.optional(v.pipe(v.string(), v.maxLength(128, "must be at most 128 characters"))),
 });
 
 export const DeleteOrgQuery = v.object({ confirmation: v.optional(v.string()) });

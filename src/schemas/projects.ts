@@ -1,13 +1,12 @@
 import * as v from "valibot";
 import { Description } from "./teams";
 import { PAYLOAD_MODES, PROCESS_EXEC_MODES } from "../db/schema";
-import { EntityName, JsonObjectText, PageQuery, Uuid, Visibility } from "./common";
+import { EntityName, JsonObjectText, Uuid, Visibility } from "./common";
 import { UserRef } from "./orgs";
 
 export const PayloadMode = v.picklist(PAYLOAD_MODES, `must be one of ${PAYLOAD_MODES.join(", ")}`);
 export const ProcessExecMode = v.picklist(PROCESS_EXEC_MODES, `must be one of ${PROCESS_EXEC_MODES.join(", ")}`);
 
-export const ListQuery = v.object(PageQuery);
 
 /** https://, http://, ssh:// URLs or scp-like git@host:path. */
 export const RepositoryUrl = v.pipe(

@@ -1,6 +1,6 @@
 import * as v from "valibot";
 import { SECRET_TYPES } from "../db/schema";
-import { EntityName, PageQuery, QueryBoolean, Uuid, Visibility } from "./common";
+import { EntityName, QueryBoolean, Uuid, Visibility } from "./common";
 
 /** A multipart field: a text value or an uploaded file. */
 export const FormValue = v.union([v.string(), v.file()], "must be a text field or a file");
@@ -42,7 +42,6 @@ export const CreateSecretForm = v.object({
   private: v.optional(FormValue),
 });
 
-export const ListSecretsQuery = v.object(PageQuery);
 
 export const ReadSecretForm = v.object({
   storePassword: v.optional(v.string("must be a text field")),

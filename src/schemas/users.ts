@@ -1,5 +1,5 @@
 import * as v from "valibot";
-import { EntityName, NotSupported, Uuid, UserType } from "./common";
+import { CursorQuery, EntityName, NotSupported, Uuid, UserType } from "./common";
 
 /** Usernames as Concord and LDAP know them (e.g. "jdoe", "jane.doe@example.com"). */
 export const Username = v.pipe(
@@ -62,4 +62,4 @@ export const CreateApiKeyRequest = v.object(
   "must be a JSON object",
 );
 
-export const ListApiKeysQuery = v.object({ userId: v.optional(Uuid) });
+export const ListApiKeysQuery = v.object({ ...CursorQuery, userId: v.optional(Uuid) });
