@@ -1,12 +1,13 @@
 #!/usr/bin/env node
 // `npm run bench [-- --quick]`: D1 round trips per endpoint, app vs hand-written baseline under load,
-// cascade delete and listing at scale, bundle size. Everything runs here, in one run, on loopback;
-// figures are ratios measured side by side. Writes bench/results.json and bench/RESULTS.md.
+// cascade delete and listing at scale, D1 rows read/written per request at scale, bundle size.
+// Everything runs here, in one run, on loopback; figures are ratios measured side by side. Writes bench/results.json and bench/RESULTS.md.
 import { execFileSync } from "node:child_process";
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
 import { runEndpointScenario } from "./endpoint-scenario.js";
+import { measureRows, rowsReport, rowsSummaryLine } from "./lib/rows.mjs";
 import { remainingRows, seedCascadeOrg, seedOrgs } from "./lib/seed.mjs";
 import { auth, load, root, serve, throughputCases } from "./lib/workers.mjs";
 
@@ -161,7 +162,7 @@ async function measureListing(app) {
   return out;
 }
 
-// 5. Bundle size ---------------------------------------------------------------------------------
+// 6. Bundle size ---------------------------------------------------------------------------------
 function measureBundle() {
   const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
   const appGzipBytes = gz(build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-app")));
@@ -189,8 +190,9 @@ function report(results) {
   for (const r of results.listScaling) {
     lines.push(`| ${r.orgs} | ${r.firstPageMs} | ${r.deepPageMs} | ${r.deepCursorMs} | ${r.filterMs} | ${r.unfilteredFirstPageMs} | ${r.unfilteredDeepCursorMs} |`);
   }
+  lines.push("", ...rowsReport(results.rows));
   const b = results.bundle;
-  lines.push("", `## Bundle (target: ratio <= 1.6)`, "", `| app gzip bytes | minimal Hono+Drizzle+Valibot gzip bytes | ratio |`, `| --- | --- | --- |`);
+  lines.push(`## Bundle (target: ratio <= 1.6)`, "", `| app gzip bytes | minimal Hono+Drizzle+Valibot gzip bytes | ratio |`, `| --- | --- | --- |`);
   lines.push(`| ${b.appGzipBytes} | ${b.minimalGzipBytes} | ${b.ratio} |`, "");
   return lines.join("\n");
 }
@@ -204,10 +206,13 @@ async function main() {
   const app = await serve(appScript);
   const raw = await serve(path.join(root, "bench", "raw-worker", "index.js"));
   try {
+    // The app as the tests run it: D1 calls counted per request (test/worker.ts).
+    const countedScript =
+      wanted("roundtrips") || wanted("rows")
+        ? build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-counted"), path.join(root, "test", "worker.ts"))
+        : undefined;
     let roundTrips = {};
     if (wanted("roundtrips")) {
-      // The app as the tests run it: D1 calls counted per request (test/worker.ts).
-      const countedScript = build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-counted"), path.join(root, "test", "worker.ts"));
       const counted = await serve(countedScript);
       roundTrips = await measureRoundTrips(counted).finally(() => counted.mf.dispose());
     }
@@ -218,6 +223,17 @@ async function main() {
     if (wanted("list")) {
       const lister = await serve(appScript);
       listScaling = await measureListing(lister).finally(() => lister.mf.dispose());
+    }
+    // 5. D1 rows read/written per request, on a fresh instance seeded at scale.
+    let rows = { seed: {}, cases: [], summary: {} };
+    if (wanted("rows")) {
+      const counted = await serve(countedScript);
+      try {
+        rows = await measureRows(counted, log);
+      } finally {
+        await counted.mf.dispose();
+      }
+      log(rowsSummaryLine(rows));
     }
     const results = {
       meta: {
@@ -231,6 +247,7 @@ async function main() {
       throughput,
       cascadeDelete,
       listScaling,
+      rows,
       bundle,
     };
     const md = report(results);

@@ -23,9 +23,13 @@ export interface CallerRef {
 
 const columns = { id: sql.raw(`"caller"."caller_id"`), isAdmin: sql.raw(`"caller"."caller_is_admin"`) };
 
-/** A caller known without D1 (the admin key) or already resolved earlier in the request. */
+/**
+ * A caller known without D1 (the admin key) or already resolved earlier in the request. Its user's
+ * row is read by primary key (1 row): from a constant row instead, SQLite would no longer see that
+ * `caller` is one row and would sort pages instead of reading them in index order.
+ */
 export const knownCaller = (caller: { id: string; isAdmin: boolean }): CallerRef => ({
-  table: sql`(SELECT ${caller.id} AS caller_id, ${caller.isAdmin ? 1 : 0} AS caller_is_admin) AS "caller"`,
+  table: sql`(SELECT ${users.id} AS caller_id, ${caller.isAdmin ? 1 : 0} AS caller_is_admin FROM ${users} WHERE ${users.id} = ${caller.id}) AS "caller"`,
   ...columns,
 });
 

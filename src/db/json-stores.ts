@@ -1,9 +1,9 @@
 /** JSON stores of the org of id `orgId` (a value such as `orgIdNamed(name)`) and their items. */
-import { and, asc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { readableChildren } from "./orgs";
-import { jsonStoreItems, jsonStores, users } from "./schema";
+import { jsonStoreItems, jsonStores, organizations, users } from "./schema";
 import { contains, lowerEq, nowIso, pageOfNames, byLowerName, type Page } from "./sql";
 
 const storeColumns = {
@@ -24,15 +24,16 @@ export const findStore = (db: Database, orgId: SQLWrapper, by: { id: string } | 
 
 export type JsonStoreRow = Awaited<ReturnType<typeof findStore>>[number];
 
-/** A page of the stores the caller may read (see readableChildren); one extra row tells "more". */
-export const listStores = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
-  readableChildren(ref, orgId, jsonStores.visibility, (gate) =>
+/** A page of the stores of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
+export const listStores = (db: Database, ref: CallerRef, orgName: string, q: Page) =>
+  readableChildren(ref, orgName, jsonStores.visibility, (where) =>
     db
       .select(storeColumns)
       .from(ref.table)
+      .crossJoin(organizations)
       .crossJoin(jsonStores)
       .leftJoin(users, eq(users.id, jsonStores.ownerId))
-      .where(and(gate, eq(jsonStores.orgId, orgId), pageOfNames(jsonStores.name, q)))
+      .where(and(where, eq(jsonStores.orgId, organizations.id), pageOfNames(jsonStores.name, q)))
       .orderBy(byLowerName(jsonStores.name))
       .limit(q.limit + 1)
       .offset(q.offset),

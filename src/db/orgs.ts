@@ -17,20 +17,20 @@ export const isOrgMember = (orgId: SQLWrapper, userId: SQLWrapper) =>
 const accessCondition = (ref: CallerRef) =>
   sql`(${ref.isAdmin} = 1 OR ${ref.id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, ref.id)})`;
 
-/** The caller's org access to the org of id `orgId`, as a condition on the `caller` row alone (evaluated once). */
-const hasAccessToOrg = (ref: CallerRef, orgId: SQLWrapper) =>
-  sql`(${ref.isAdmin} = 1 OR ${ref.id} = (SELECT ${organizations.ownerId} FROM ${organizations} WHERE ${organizations.id} = ${orgId})
-      OR ${isOrgMember(orgId, ref.id)})`;
-
 /**
  * A page of an org's children that the caller may read, as two reads of which exactly one returns
  * rows: `all` for callers with org access, `visible` (PUBLIC ones, by the (org, visibility, name)
- * index) for the others. `page(gate)` is the read with `gate` in its WHERE; both gates are on the
- * `caller` row alone (the read must start FROM the caller), so the read that does not apply reads nothing.
+ * index) for the others. `page(where)` is the read `FROM caller CROSS JOIN organizations CROSS JOIN
+ * <children>` with `where` (the org by name, and the gate) in its WHERE: the gates are on the caller
+ * and org rows alone, so SQLite checks them once and the read that does not apply reads no child.
  */
-export function readableChildren<Q>(ref: CallerRef, orgId: SQLWrapper, visibility: SQLWrapper, page: (gate: SQL) => Q) {
-  const access = hasAccessToOrg(ref, orgId);
-  return { all: page(sql`${access} IS 1`), visible: page(sql`${access} IS NOT 1 AND ${visibility} = 'PUBLIC'`) };
+export function readableChildren<Q>(ref: CallerRef, orgName: string, visibility: SQLWrapper, page: (where: SQL) => Q) {
+  const access = accessCondition(ref);
+  const org = lowerEq(organizations.name, orgName);
+  return {
+    all: page(sql`${org} AND ${access} IS 1`),
+    visible: page(sql`${org} AND ${access} IS NOT 1 AND ${visibility} = 'PUBLIC'`),
+  };
 }
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */
@@ -64,6 +64,13 @@ const selectOrgs = (db: Database, ref: CallerRef, access: SQL) =>
     .crossJoin(organizations)
     .leftJoin(users, eq(users.id, organizations.ownerId));
 
+/** The caller's own orgs: the owner is the caller, so no owner row is read (mergeOrgLists names it). */
+const selectOwnedOrgs = (db: Database, ref: CallerRef) =>
+  db
+    .select({ ...orgEntryColumns, ownerUsername: sql<string | null>`NULL`.as("owner_username"), access: sql<number>`1`.mapWith(Boolean).as("access") })
+    .from(ref.table)
+    .crossJoin(organizations);
+
 /** One org by name (case-insensitive) or id, with the caller's access to it. */
 export const findOrg = (db: Database, ref: CallerRef, by: { name: string } | { id: string }) =>
   selectOrgs(db, ref, accessCondition(ref)).where(
@@ -87,11 +94,11 @@ export interface OrgListQuery extends Page {
  */
 export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?: boolean) {
   const n = q.offset + q.limit + 1;
+  const inPage = (where: SQL | undefined) => and(where, pageOfNames(organizations.name, q));
   const page = (where: SQL | undefined) =>
-    selectOrgs(db, ref, sql`1`)
-      .where(and(where, pageOfNames(organizations.name, q)))
-      .orderBy(byLowerName(organizations.name))
-      .limit(n);
+    selectOrgs(db, ref, sql`1`).where(inPage(where)).orderBy(byLowerName(organizations.name)).limit(n);
+  const ownedPage = (where: SQL | undefined) =>
+    selectOwnedOrgs(db, ref).where(inPage(where)).orderBy(byLowerName(organizations.name)).limit(n);
   const asAdmin = isAdmin === true;
   const asOther = isAdmin === false;
   // Gates on the caller row alone: SQLite checks them once, before reading any org.
@@ -105,7 +112,7 @@ export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?
   return {
     all: q.onlyCurrent || asOther ? undefined : page(asAdmin ? undefined : admin),
     visible: q.onlyCurrent || asAdmin ? undefined : page(and(asOther ? undefined : other, eq(organizations.visibility, "PUBLIC"))),
-    owned: !q.onlyCurrent && asAdmin ? undefined : page(mine(sql`${organizations.ownerId} = ${ref.id}`)),
+    owned: !q.onlyCurrent && asAdmin ? undefined : ownedPage(mine(sql`${organizations.ownerId} = ${ref.id}`)),
     member: !q.onlyCurrent && asAdmin ? undefined : page(mine(inArray(organizations.id, memberOrgIds))),
   };
 }
@@ -116,13 +123,16 @@ type ListedOrg = Omit<OrgRow, "access">;
  * The page of orgs from `listOrgs`' reads: their union in name order, rows [offset, offset + limit]
  * (the extra row tells "more"). An org is accessible if the admin read, the owned read or the member
  * read listed it: each read is in name order and as long as the page, so one on the page is in it.
+ * `caller` names the owner of the owned orgs.
  */
 export function mergeOrgLists(
   lists: { all?: ListedOrg[]; visible?: ListedOrg[]; owned?: ListedOrg[]; member?: ListedOrg[] },
   q: { offset: number; limit: number },
+  caller: { username: string },
 ): OrgRow[] {
   const byId = new Map<string, OrgRow>();
-  for (const [list, access] of [[lists.all, true], [lists.owned, true], [lists.member, true], [lists.visible, false]] as const) {
+  for (const org of lists.owned ?? []) byId.set(org.id, { ...org, ownerUsername: caller.username, access: true });
+  for (const [list, access] of [[lists.all, true], [lists.member, true], [lists.visible, false]] as const) {
     for (const org of list ?? []) if (!byId.has(org.id)) byId.set(org.id, { ...org, access });
   }
   const key = (org: OrgRow) => org.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()

@@ -2,11 +2,11 @@
  * Projects and their repositories, in the org of id `orgId` (a value such as `orgIdNamed(name)`).
  * Every result column name is distinct (D1 batches key rows by name).
  */
-import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { readableChildren } from "./orgs";
-import { projects, repositories, secrets, users } from "./schema";
+import { organizations, projects, repositories, secrets, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 const projectColumns = {
@@ -33,15 +33,16 @@ export const findProject = (db: Database, orgId: SQLWrapper, by: { id: string } 
 
 export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
 
-/** A page of the projects the caller may read (see readableChildren); one extra row tells "more". */
-export const listProjects = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
-  readableChildren(ref, orgId, projects.visibility, (gate) =>
+/** A page of the projects of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
+export const listProjects = (db: Database, ref: CallerRef, orgName: string, q: Page) =>
+  readableChildren(ref, orgName, projects.visibility, (where) =>
     db
       .select(projectColumns)
       .from(ref.table)
+      .crossJoin(organizations)
       .crossJoin(projects)
       .leftJoin(users, eq(users.id, projects.ownerId))
-      .where(and(gate, eq(projects.orgId, orgId), pageOfNames(projects.name, q)))
+      .where(and(where, eq(projects.orgId, organizations.id), pageOfNames(projects.name, q)))
       .orderBy(byLowerName(projects.name))
       .limit(q.limit + 1)
       .offset(q.offset),

@@ -1,9 +1,9 @@
 /** Secrets of the org of id `orgId` (a value such as `orgIdNamed(name)`). */
-import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { readableChildren } from "./orgs";
-import { projects, secrets } from "./schema";
+import { organizations, projects, secrets } from "./schema";
 import { byLowerName, lowerEq, pageOfNames, type Page } from "./sql";
 
 /** What may be shown about a secret: never its ciphertext. */
@@ -45,15 +45,16 @@ export const findSecretsByRefs = (db: Database, orgId: SQLWrapper, ids: string[]
     );
 };
 
-/** A page of the secrets the caller may read (see readableChildren); one extra row tells "more". */
-export const listSecrets = (db: Database, ref: CallerRef, orgId: SQL, q: Page) =>
-  readableChildren(ref, orgId, secrets.visibility, (gate) =>
+/** A page of the secrets of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
+export const listSecrets = (db: Database, ref: CallerRef, orgName: string, q: Page) =>
+  readableChildren(ref, orgName, secrets.visibility, (where) =>
     db
       .select(secretColumns)
       .from(ref.table)
+      .crossJoin(organizations)
       .crossJoin(secrets)
       .leftJoin(projects, eq(projects.id, secrets.projectId))
-      .where(and(gate, eq(secrets.orgId, orgId), pageOfNames(secrets.name, q)))
+      .where(and(where, eq(secrets.orgId, organizations.id), pageOfNames(secrets.name, q)))
       .orderBy(byLowerName(secrets.name))
       .limit(q.limit + 1)
       .offset(q.offset),

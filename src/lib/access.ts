@@ -74,6 +74,8 @@ export async function requireCaller(c: Context<AppEnv>): Promise<Caller> {
 /** What a route under /org/{orgName} builds its reads from. */
 export interface OrgScope {
   caller: CallerRef;
+  /** the path's org name */
+  orgName: string;
   /** the id of the path's org, as a value for the route's queries */
   orgId: SQL<string>;
 }
@@ -91,7 +93,7 @@ export async function batchInOrg<T extends NamedQueries>(
   const orgName = c.req.param("orgName") ?? "";
   const orgId = orgIdNamed(orgName);
   const { caller, rows } = await batchAsCaller(c, (ref) => ({
-    ...build({ caller: ref, orgId }),
+    ...build({ caller: ref, orgName, orgId }),
     thisOrg: findOrg(db, ref, { name: orgName }),
   }));
   const { thisOrg, ...own } = rows;

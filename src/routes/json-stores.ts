@@ -71,7 +71,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listStores(c.get("db"), s.caller, s.orgId, q));
+    const { org, rows } = await batchInOrg(c, (s) => listStores(c.get("db"), s.caller, s.orgName, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toStoreEntry(org, s)));
   })
 

@@ -84,8 +84,8 @@ export const orgsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
-    const { rows } = await batchAsCaller(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
-    return c.json(pageOf(c, q, mergeOrgLists(rows, q), (org) => org.name).map(toOrgEntry));
+    const { caller, rows } = await batchAsCaller(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
+    return c.json(pageOf(c, q, mergeOrgLists(rows, q, caller), (org) => org.name).map(toOrgEntry));
   })
 
   .get("/:orgName", async (c) => {

@@ -186,7 +186,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s.caller, s.orgId, q));
+    const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s.caller, s.orgName, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (p) => p.name).map((p) => toProjectEntry(org, p)));
   })
 

@@ -167,7 +167,7 @@ export const secretsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s.caller, s.orgId, q));
+    const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s.caller, s.orgName, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toSecretEntry(org, s)));
   })
 

@@ -1,0 +1,125 @@
+/**
+ * D1 rows read and written per request (what D1 bills): deterministic counts from the tests' entry
+ * (test/worker.ts), asserted at a few thousand rows so that a query that starts scanning rows it does
+ * not return fails here, not only in the benchmark's `rows` section (bench/RESULTS.md).
+ *
+ * The target for a read: rows read <= 2 * returned + 20 (an index probe per returned row and per
+ * access check; the key lookup and the org's own row are the fixed part). Writes: rows read <= 20.
+ * The exceptions are documented in the README ("Paging and filters") and asserted with their own bound.
+ */
+import { env } from "cloudflare:workers";
+import { beforeAll, describe, expect, it } from "vitest";
+import { addToNewTeam, call, createOrg, createUser, type ApiResponse, type TestUser } from "./helpers";
+
+const ORGS = 3000;
+const CHILDREN = 2000;
+const BIG = "rows-big";
+const O = `/api/v1/org/${BIG}`;
+
+const seq = (n: number) => `WITH RECURSIVE seq(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM seq WHERE n < ${n})`;
+/** A UUID-shaped id for row `n` of a series. */
+const uid = (series: string, n: string) => `'${series}-0000-4000-8000-' || printf('%012d', ${n})`;
+
+let user: TestUser;
+let keyAdmin: TestUser;
+let outsider: TestUser;
+
+/** Asserts the read target and answers the counts, for a message that shows them. */
+function expectReadTarget(res: ApiResponse, extra = 0) {
+  expect(res.status, JSON.stringify(res.body).slice(0, 200)).toBe(200);
+  const returned = Array.isArray(res.body) ? res.body.length : 1;
+  expect(Number.isNaN(res.rowsRead), "rows read measured").toBe(false);
+  expect(res.rowsRead, `${returned} returned`).toBeLessThanOrEqual(2 * returned + 20 + extra);
+  return returned;
+}
+
+beforeAll(async () => {
+  [user, keyAdmin, outsider] = await Promise.all([createUser(), createUser({ admin: true }), createUser()]);
+  // Bulk data straight into D1 (thousands of rows through the API would take minutes); the callers'
+  // own orgs and memberships below go through the API.
+  const big = await createOrg({ name: BIG });
+  const store = crypto.randomUUID();
+  await env.DB.batch(
+    [
+      // 3,000 orgs, 1 in 20 PUBLIC, each with its default team; owned by the key administrator.
+      `INSERT INTO organizations (id, name, visibility, owner_id) ${seq(ORGS)}
+         SELECT ${uid("d0000001", "n")}, 'rows-' || printf('%05d', n), CASE WHEN n % 20 = 0 THEN 'PUBLIC' ELSE 'PRIVATE' END, '${keyAdmin.id}' FROM seq`,
+      `INSERT INTO teams (id, org_id, name) ${seq(ORGS)} SELECT ${uid("d0000002", "n")}, ${uid("d0000001", "n")}, 'default' FROM seq`,
+      // In the PUBLIC org `rows-big`: 2,000 projects and secrets (9 in 10 PRIVATE), 300 teams, a store of 2,000 items.
+      `INSERT INTO projects (id, org_id, name, visibility) ${seq(CHILDREN)}
+         SELECT ${uid("d0000003", "n")}, '${big.id}', 'proj-' || printf('%05d', n), CASE WHEN n % 10 = 0 THEN 'PUBLIC' ELSE 'PRIVATE' END FROM seq`,
+      `INSERT INTO secrets (id, org_id, name, type, visibility, encrypted_by, ciphertext, iv) ${seq(CHILDREN)}
+         SELECT ${uid("d0000004", "n")}, '${big.id}', 'secret-' || printf('%05d', n), 'DATA', CASE WHEN n % 10 = 0 THEN 'PUBLIC' ELSE 'PRIVATE' END,
+           'SERVER_KEY', randomblob(16), randomblob(12) FROM seq`,
+      `INSERT INTO teams (id, org_id, name) ${seq(300)} SELECT ${uid("d0000005", "n")}, '${big.id}', 'team-' || printf('%04d', n) FROM seq`,
+      `INSERT INTO json_stores (id, org_id, name, visibility) VALUES ('${store}', '${big.id}', 'inv', 'PUBLIC')`,
+      `INSERT INTO json_store_items (store_id, path, data) ${seq(CHILDREN)} SELECT '${store}', 'host/' || printf('%05d', n), '{}' FROM seq`,
+    ].map((s) => env.DB.prepare(s)),
+  );
+  // The user owns one PRIVATE org and is a member of two others (and, as every user, of the Default org).
+  await createOrg({ name: "rows-owned", visibility: "PRIVATE", owner: { id: user.id } });
+  await addToNewTeam("rows-00001", user);
+  await addToNewTeam("rows-00002", user);
+}, 60_000);
+
+describe("rows read by lists, at a few thousand rows", () => {
+  it("the admin key's org list reads only the page (first page, and a deep page by cursor)", async () => {
+    expect(expectReadTarget(await call("GET", "/api/v1/org?limit=50"))).toBe(50);
+    expect(expectReadTarget(await call("GET", "/api/v1/org?limit=50&after=rows-02500"))).toBe(50);
+  });
+
+  it("an administrator's issued key lists orgs at the same cost: the other reads are gated off by the key's row", async () => {
+    expect(expectReadTarget(await call("GET", "/api/v1/org?limit=50", { key: keyAdmin.key }))).toBe(50);
+  });
+
+  it("a user's org list reads PUBLIC orgs by their index, plus its own and its teams' orgs", async () => {
+    // The user's own 4 orgs (1 owned, 3 by membership: membership, org, owner, sort) are read by two
+    // small reads of their own, whether or not they land on the page: up to 4 rows each.
+    const res = await call("GET", "/api/v1/org?limit=50", { key: user.key });
+    expect(expectReadTarget(res, 4 * 4)).toBe(50);
+    const mine = await call("GET", "/api/v1/org?onlyCurrent=true", { key: user.key });
+    expect(expectReadTarget(mine)).toBe(4);
+    // An outsider of every PRIVATE org (a member of the Default org only), on a deep page.
+    expect(expectReadTarget(await call("GET", "/api/v1/org?limit=50&after=rows-01000", { key: outsider.key }), 4)).toBe(50);
+  });
+
+  it("children lists read the page only, for callers with org access and for outsiders of a PUBLIC org (PUBLIC rows by index)", async () => {
+    expect(expectReadTarget(await call("GET", `${O}/project?limit=50`))).toBe(50);
+    expect(expectReadTarget(await call("GET", `${O}/project?limit=50`, { key: outsider.key }))).toBe(50);
+    expect(expectReadTarget(await call("GET", `${O}/secret?limit=50&after=secret-01000`, { key: outsider.key }))).toBe(50);
+    expect(expectReadTarget(await call("GET", `${O}/team?limit=50&after=team-0100`, { key: outsider.key }))).toBe(50);
+    expect(expectReadTarget(await call("GET", `${O}/jsonstore/inv/item?limit=50&after=host/01000`, { key: outsider.key }))).toBe(50);
+  });
+
+  it("a filter reads, at most, every row of its scope once (the documented exception: no substring index)", async () => {
+    const rare = await call("GET", "/api/v1/org?filter=nomatch");
+    expect(rare.status).toBe(200);
+    expect(rare.body).toEqual([]);
+    // Every org once (3,000 seeded, a few made by the API), never a multiple of it.
+    expect(rare.rowsRead).toBeGreaterThan(ORGS);
+    expect(rare.rowsRead).toBeLessThanOrEqual(ORGS + 100);
+    const inOrg = await call("GET", `${O}/project?filter=nomatch`);
+    expect(inOrg.body).toEqual([]);
+    expect(inOrg.rowsRead).toBeLessThanOrEqual(CHILDREN + 20);
+  });
+});
+
+describe("rows read and written by writes", () => {
+  it("creating a project (with a repository naming a secret) in an org of thousands reads <= 20 rows", async () => {
+    const res = await call("POST", `${O}/project`, {
+      json: { name: "rows-new", repositories: { app: { url: "https://git.example/app", secretName: "secret-00010" } } },
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.rowsRead).toBeLessThanOrEqual(20);
+    // The project, its repository, and their index entries.
+    expect(res.rowsWritten).toBeGreaterThan(0);
+    expect(res.rowsWritten).toBeLessThanOrEqual(20);
+  });
+
+  it("storing an item in a store of thousands reads <= 20 rows", async () => {
+    const res = await call("PUT", `${O}/jsonstore/inv/item/host/new`, { json: { ip: "10.0.0.1" } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect(res.rowsRead).toBeLessThanOrEqual(20);
+    expect(res.rowsWritten).toBeLessThanOrEqual(5);
+  });
+});
