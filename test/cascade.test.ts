@@ -41,6 +41,13 @@ async function view(orgName: string) {
   };
 }
 
+/** What an admin reads of an org's resources, by path under the org (each answers 200 while the org exists). */
+const OWNED_PATHS = [
+  "", "/team", "/team/builders", "/team/builders/users", "/project", "/project/app", "/project/app/repository",
+  "/secret", "/secret/git-creds", "/secret/deploy-key/public", "/jsonstore", "/jsonstore/inventory",
+  "/jsonstore/inventory/item", "/jsonstore/inventory/item/vars",
+];
+
 describe("deleting an organization, end to end through the API", () => {
   it("removes every resource of that org (404s, no rows), leaves the other org untouched and user accounts alive", async () => {
     const members = [await createUser(), await createUser()];
@@ -50,25 +57,28 @@ describe("deleting an organization, end to end through the API", () => {
     await populate(kept.name, members);
     const keptView = await view(kept.name);
     const keptRows = await orgRowCounts(kept.id);
+    // Every kind of row exists (a secret restricted to a project, repositories using secrets, ...)...
     expect(await orgRowCounts(doomed.id)).toEqual({
       organizations: 1, teams: 2, team_members: 4, projects: 2, repositories: 3, secrets: 3, json_stores: 1, json_store_items: 3,
     });
-
-    const res = await call("DELETE", `/api/v1/org/${doomed.name}?confirmation=yes`);
-    expect(res.body).toEqual({ result: "DELETED", ok: true });
-
+    // ...memberships carry their team's org...
+    expect(await count(`SELECT 1 FROM team_members WHERE org_id = ?`, doomed.id)).toBe(4);
+    // ...and every path answers, so the 404s below come from the deletion.
     const base = `/api/v1/org/${doomed.name}`;
-    for (const path of [
-      "", "/team", "/team/builders", "/team/builders/users", "/project", "/project/app", "/project/app/repository",
-      "/secret", "/secret/git-creds", "/secret/deploy-key/public", "/jsonstore", "/jsonstore/inventory",
-      "/jsonstore/inventory/item", "/jsonstore/inventory/item/vars",
-    ]) {
-      expectError(await call("GET", `${base}${path}`), 404, "NOT_FOUND");
-    }
+    for (const path of OWNED_PATHS) expect((await call("GET", `${base}${path}`)).status, path).toBe(200);
+    expect((await call("POST", `${base}/secret/git-creds/data`)).status).toBe(200);
+
+    const res = await call("DELETE", `${base}?confirmation=yes`);
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ result: "DELETED", ok: true });
+    expect(res.roundTrips).toBe(1); // the admin key is known without D1; the DELETE is one statement
+
+    for (const path of OWNED_PATHS) expectError(await call("GET", `${base}${path}`), 404, "NOT_FOUND");
     expectError(await call("POST", `${base}/secret/git-creds/data`), 404, "NOT_FOUND");
     expect(await orgRowCounts(doomed.id)).toEqual({
       organizations: 0, teams: 0, team_members: 0, projects: 0, repositories: 0, secrets: 0, json_stores: 0, json_store_items: 0,
     });
+    expect(await count(`SELECT 1 FROM team_members WHERE org_id = ?`, doomed.id)).toBe(0);
 
     expect(await orgRowCounts(kept.id)).toEqual(keptRows);
     expect(await view(kept.name)).toEqual(keptView);
@@ -83,10 +93,14 @@ describe("deleting an organization, end to end through the API", () => {
     const org = await createOrg({ owner: { id: leaving.id } });
     await populate(org.name, [leaving, staying]);
     const before = await orgRowCounts(org.id);
+    // The Default org's default team, this org's default team (OWNER) and builders (OWNER); its key.
+    expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, leaving.id)).toBe(3);
+    expect(await count(`SELECT 1 FROM api_keys WHERE user_id = ?`, leaving.id)).toBe(1);
 
     expect((await call("DELETE", `/api/v1/user/${leaving.id}`)).status).toBe(200);
     expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, leaving.id)).toBe(0);
     expect(await count(`SELECT 1 FROM api_keys WHERE user_id = ?`, leaving.id)).toBe(0);
+    expectError(await call("GET", "/api/v1/org", { key: leaving.key }), 401, "UNAUTHORIZED");
     // Two memberships went (the default team's OWNER and builders' OWNER); nothing else of the org did.
     expect(await orgRowCounts(org.id)).toEqual({ ...before, team_members: before.team_members - 2 });
     const builders = (await call("GET", `/api/v1/org/${org.name}/team/builders/users`)).body.map((m: { userId: string }) => m.userId);

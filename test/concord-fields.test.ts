@@ -133,7 +133,7 @@ describe("projects: Concord's ProjectEntry", () => {
     expect((await call("GET", `${projectsOf(org.name)}/${name}`)).body.owner).toEqual({ id: user.id, username: user.username });
     // A member (not the org's owner) may not set owners, and learns nothing about which users exist.
     const member = await createUser();
-    await call("PUT", `/api/v1/org/${org.name}/team/default/users`, { json: [{ username: member.username }] });
+    expect((await call("PUT", `/api/v1/org/${org.name}/team/default/users`, { json: [{ username: member.username }] })).status).toBe(200);
     const before = await snapshot();
     const forReal = await call("POST", projectsOf(org.name), { key: member.key, json: { name, owner: { username: member.username } } });
     const forGhost = await call("POST", projectsOf(org.name), { key: member.key, json: { name, owner: { username: uniqueName("ghost") } } });

@@ -4,7 +4,7 @@ import { ADMIN_ID, addToNewTeam, call, count, createOrg, createUser, expectError
 const storesOf = (org: string) => `/api/v1/org/${org}/jsonstore`;
 
 describe("JSON stores", () => {
-  it("create (PRIVATE by default), get, list, update by id and by name, owner by username", async () => {
+  it("create (PRIVATE by default), get, list, update by name and by id (rename), owner by username", async () => {
     const org = await createOrg();
     const user = await createUser();
     const name = uniqueName("inv");
@@ -19,7 +19,10 @@ describe("JSON stores", () => {
     await call("POST", storesOf(org.name), { json: { id: created.body.id, name: renamed } });
     const list = await call("GET", storesOf(org.name));
     expect(list.body).toEqual([{ id: created.body.id, name: renamed, orgId: org.id, orgName: org.name, visibility: "PUBLIC", owner: { id: user.id, username: user.username } }]);
+  });
 
+  it("refuses an unknown owner and a bad name (400) and an unknown id (404), changing nothing", async () => {
+    const org = await createOrg();
     const before = await snapshot();
     expectError(await call("POST", storesOf(org.name), { json: { name: uniqueName("x"), owner: { username: uniqueName("ghost") } } }), 400, "VALIDATION_FAILED");
     expectError(await call("POST", storesOf(org.name), { json: { name: "s", visibility: "PUBLIC" } }), 400, "VALIDATION_FAILED");

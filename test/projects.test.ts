@@ -11,7 +11,7 @@ async function createSecret(org: string, name: string, extra: Record<string, str
 }
 
 describe("projects", () => {
-  it("create, get (with repositories), update by id (rename) and by name, 409 on a taken name", async () => {
+  it("create, get (with repositories), update by name and by id (rename)", async () => {
     const org = await createOrg();
     const name = uniqueName("proj");
     const created = await call("POST", projectsOf(org.name), { json: { name, description: "d", meta: { a: 1 }, cfg: { b: 2 } } });
@@ -43,9 +43,14 @@ describe("projects", () => {
     const after = await call("GET", `${projectsOf(org.name)}/${renamed}`);
     expect(after.body).toMatchObject({ name: renamed, visibility: "PRIVATE", meta: { c: 3 }, cfg: { b: 2 } });
     expectError(await call("GET", `${projectsOf(org.name)}/${name}`), 404, "NOT_FOUND");
+  });
 
-    const other = uniqueName("other");
-    await call("POST", projectsOf(org.name), { json: { name: other } });
+  it("refuses a rename onto a taken name (409, any case), bad fields (400) and an unknown id (404), changing nothing", async () => {
+    const org = await createOrg();
+    const [mine, other] = [uniqueName("proj"), uniqueName("other")];
+    const created = await call("POST", projectsOf(org.name), { json: { name: mine } });
+    expect(created.status).toBe(200);
+    expect((await call("POST", projectsOf(org.name), { json: { name: other } })).status).toBe(200);
     const before = await snapshot();
     expectError(await call("POST", projectsOf(org.name), { json: { id: created.body.id, name: other.toUpperCase() } }), 409, "CONFLICT");
     expectError(await call("POST", projectsOf(org.name), { json: { name: "bad name" } }), 400, "VALIDATION_FAILED");
@@ -171,6 +176,7 @@ describe("repositories", () => {
     await call("POST", reposOf(org.name, doomed), { json: { name: "r-a", url: "https://x/a", secretName: "shared" } });
     await call("POST", reposOf(org.name, kept), { json: { name: "r-b", url: "https://x/b", secretName: "shared" } });
     const doomedId = (await call("GET", `${projectsOf(org.name)}/${doomed}`)).body.id;
+    expect(await count(`SELECT 1 FROM repositories WHERE project_id = ?`, doomedId)).toBe(1);
 
     const res = await call("DELETE", `${projectsOf(org.name)}/${doomed}`);
     expect(res.body).toEqual({ ok: true, result: "DELETED" });

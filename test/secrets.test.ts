@@ -208,7 +208,8 @@ describe("secrets: who may do what", () => {
     expectError(await call("GET", `${secretsOf(org.name)}/mine`), 404, "NOT_FOUND");
 
     const privOrg = await createOrg({ visibility: "PRIVATE" });
-    await call("POST", secretsOf(privOrg.name), { raw: form({ name: "pub", type: "DATA", data: "p" }) });
+    expect((await call("POST", secretsOf(privOrg.name), { raw: form({ name: "pub", type: "DATA", data: "p" }) })).status).toBe(200);
+    expect((await call("GET", `${secretsOf(privOrg.name)}/pub`)).status).toBe(200);
     expectError(await call("GET", `${secretsOf(privOrg.name)}/pub`, { key: stranger.key }), 404, "NOT_FOUND");
   });
 

@@ -66,9 +66,11 @@ describe("what a caller may not see does not leak", () => {
     const org = await createOrg();
     const stranger = await createUser();
     const project = uniqueName("priv");
-    await call("POST", projectsOf(org.name), { json: { name: project, visibility: "PRIVATE" } });
-    await call("POST", `${projectsOf(org.name)}/${project}/repository`, { json: { name: "main", url: "https://git.example/a.git" } });
+    expect((await call("POST", projectsOf(org.name), { json: { name: project, visibility: "PRIVATE" } })).status).toBe(200);
+    expect((await call("POST", `${projectsOf(org.name)}/${project}/repository`, { json: { name: "main", url: "https://git.example/a.git" } })).status).toBe(200);
     const base = `${projectsOf(org.name)}/${project}`;
+    // Both are there (the admin sees them), so the stranger's 404s hide them rather than report them missing.
+    expect((await call("GET", `${base}/repository`)).body.map((r: { name: string }) => r.name)).toEqual(["main"]);
     const before = await snapshot();
     for (const [method, path, json] of [
       ["GET", base],
@@ -104,7 +106,6 @@ describe("filters and paging", () => {
     const tag = uniqueName("pg").replace(/-/g, "");
     const names = Array.from({ length: 7 }, (_, i) => `${tag}-${String.fromCharCode(97 + i)}`);
     for (const name of names) await createOrg({ name });
-    const other = await createOrg(); // not matching the filter
     const follow = async (first: string) => {
       const seen: string[] = [];
       let url: string | undefined = first;
@@ -120,6 +121,5 @@ describe("filters and paging", () => {
     expect(await follow(`${orgs}?filter=${tag}&after=${names[1]}&limit=2`)).toEqual(names.slice(2));
     expect(await follow(`${orgs}?filter=${tag}&offset=2&limit=2`)).toEqual(names.slice(2));
     expect(await follow(`${orgs}?filter=${tag}&limit=3`)).toEqual(names);
-    expect(names).not.toContain(other.name);
   });
 });

@@ -4,7 +4,7 @@ import { ADMIN_ID, addToNewTeam, call, count, createOrg, createUser, expectError
 const teamsOf = (org: string) => `/api/v1/org/${org}/team`;
 
 describe("teams", () => {
-  it("create, get, list, update by id (rename) and by name; the creator becomes MAINTAINER", async () => {
+  it("create, get, list, update by name and by id (rename); the creator becomes MAINTAINER", async () => {
     const org = await createOrg();
     const name = uniqueName("team");
     const created = await call("POST", teamsOf(org.name), { json: { name, description: "builders" } });
@@ -24,7 +24,12 @@ describe("teams", () => {
     expect((await call("POST", teamsOf(org.name), { json: { id: created.body.id, name: renamed } })).body.result).toBe("UPDATED");
     const after = await call("GET", `${teamsOf(org.name)}/${renamed}`);
     expect(after.body).toMatchObject({ name: renamed, description: "changed" });
+  });
 
+  it("refuses a rename onto a taken name (409), an unknown id (404) and bad fields (400), changing nothing", async () => {
+    const org = await createOrg();
+    const created = await call("POST", teamsOf(org.name), { json: { name: uniqueName("team") } });
+    expect(created.status).toBe(200);
     const before = await snapshot();
     expectError(await call("POST", teamsOf(org.name), { json: { id: created.body.id, name: "DEFAULT" } }), 409, "CONFLICT");
     expectError(await call("POST", teamsOf(org.name), { json: { id: crypto.randomUUID(), name: "whatever" } }), 404, "NOT_FOUND");
@@ -125,7 +130,8 @@ describe("teams", () => {
     const team = uniqueName("team");
     await call("POST", teamsOf(org.name), { json: { name: team } });
     const users = `${teamsOf(org.name)}/${team}/users`;
-    await call("PUT", users, { json: [{ userId: maintainer.id, role: "MAINTAINER" }, { userId: member.id }, { userId: owner.id, role: "OWNER" }] });
+    const joined = await call("PUT", users, { json: [{ userId: maintainer.id, role: "MAINTAINER" }, { userId: member.id }, { userId: owner.id, role: "OWNER" }] });
+    expect(joined.status, JSON.stringify(joined.body)).toBe(200);
 
     const before = await snapshot();
     expectError(await call("PUT", users, { key: member.key, json: [{ userId: other.id }] }), 403, "FORBIDDEN");
