@@ -266,6 +266,29 @@ describe("GET /api/v1/org", () => {
     expect((await call("GET", `/api/v1/org?filter=${encodeURIComponent(`${tag}%`)}`)).body).toEqual([]);
   });
 
+  it("lists by what the key is now when its user's admin role changes between requests (one extra round trip, once)", async () => {
+    const user = await createUser();
+    const hidden = await createOrg({ visibility: "PRIVATE" });
+    const sees = async (expected: boolean, roundTrips: number) => {
+      const res = await call("GET", `/api/v1/org?filter=${hidden.name}`, { key: user.key });
+      expect(res.status).toBe(200);
+      expect(res.body.map((o: { id: string }) => o.id)).toEqual(expected ? [hidden.id] : []);
+      expect(res.roundTrips).toBe(roundTrips);
+    };
+    await sees(false, 1);
+    await sees(false, 1);
+    const promote = await call("POST", "/api/v1/user", { json: { username: user.username, roles: ["concordAdmin"] } });
+    expect(promote.status).toBe(200);
+    // The reads sent for a non-administrator are gated on the key's row in SQL: they find nothing, the
+    // mismatch is noticed, and the list is read again for an administrator.
+    await sees(true, 2);
+    await sees(true, 1);
+    const demote = await call("POST", "/api/v1/user", { json: { username: user.username, roles: [] } });
+    expect(demote.status).toBe(200);
+    await sees(false, 2);
+    await sees(false, 1);
+  });
+
   it("shows non-admins PUBLIC orgs plus their own and their teams'; onlyCurrent shows only their own and their teams'", async () => {
     const user = await createUser();
     const tag = uniqueName("vis");

@@ -9,7 +9,7 @@
  * statement, and an unknown key reads nothing else), or use `callerIsAdmin`/`callerIdOf` where a
  * single value is needed (a scalar subquery, evaluated once per statement).
  */
-import { and, eq, gt, isNull, or, sql, type SQL } from "drizzle-orm";
+import { eq, sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { apiKeys, users } from "./schema";
 
@@ -33,8 +33,9 @@ export const knownCaller = (caller: { id: string; isAdmin: boolean }): CallerRef
   ...columns,
 });
 
+/** A valid key: that hash, not expired at `now`, its user (joined as `users`) not disabled. */
 const validKey = (keyHash: string, now: string) =>
-  and(eq(apiKeys.keyHash, keyHash), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now)), eq(users.disabled, false));
+  sql`${apiKeys.keyHash} = ${keyHash} AND (${apiKeys.expiresAt} IS NULL OR ${apiKeys.expiresAt} > ${now}) AND ${users.disabled} = 0`;
 
 /** The caller of an issued API key, known by its hash; `now` decides expiry. */
 export const keyCaller = (keyHash: string, now: string): CallerRef => ({

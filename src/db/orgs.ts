@@ -90,7 +90,8 @@ export interface OrgListQuery extends Page {
  * - `member`: the orgs of the caller's teams (the (user_id, org_id) membership index).
  * Each reads at most offset + limit + 1 rows; `mergeOrgLists` makes the page. With `onlyCurrent`
  * only owned and member orgs are listed, for administrators too (as Concord).
- * `isAdmin` is given when the caller is known without D1 (the admin key): arms that cannot apply are not sent.
+ * With `isAdmin` (known, or expected: lib/access.ts readAsCallerGuessingAdmin) the reads that would
+ * not apply are not sent; every read stays gated on the caller row, so an expectation cannot widen them.
  */
 export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?: boolean) {
   const n = q.offset + q.limit + 1;
@@ -104,14 +105,14 @@ export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?
   // Gates on the caller row alone: SQLite checks them once, before reading any org.
   const admin = sql`${ref.isAdmin} = 1`;
   const other = sql`${ref.isAdmin} = 0`;
-  const mine = (condition: SQL) => (q.onlyCurrent || asOther ? condition : and(other, condition));
+  const mine = (condition: SQL) => (q.onlyCurrent ? condition : and(other, condition));
   const memberOrgIds = db
     .selectDistinct({ orgId: teamMembers.orgId })
     .from(teamMembers)
     .where(eq(teamMembers.userId, sql`${ref.id}`));
   return {
-    all: q.onlyCurrent || asOther ? undefined : page(asAdmin ? undefined : admin),
-    visible: q.onlyCurrent || asAdmin ? undefined : page(and(asOther ? undefined : other, eq(organizations.visibility, "PUBLIC"))),
+    all: q.onlyCurrent || asOther ? undefined : page(admin),
+    visible: q.onlyCurrent || asAdmin ? undefined : page(and(other, eq(organizations.visibility, "PUBLIC"))),
     owned: !q.onlyCurrent && asAdmin ? undefined : ownedPage(mine(sql`${organizations.ownerId} = ${ref.id}`)),
     member: !q.onlyCurrent && asAdmin ? undefined : page(mine(inArray(organizations.id, memberOrgIds))),
   };

@@ -66,6 +66,37 @@ export async function batchAsCaller<T extends NamedQueries>(
   return { caller, rows: rows as unknown as NamedResults<T> };
 }
 
+/** Whether each recently seen key was an administrator's, per isolate: a guess, never an authorization. */
+const adminGuesses = new Map<string, boolean>();
+const MAX_GUESSES = 1000;
+
+/**
+ * For reads whose shape depends on whether the caller is an administrator (the org list sends one
+ * read for administrators, three for everyone else). `build` gets what this key's caller was the
+ * last time this isolate saw it (undefined if never): a guess that only chooses which reads to
+ * send. Every read stays gated on the caller in SQL, so a wrong guess reads nothing it should not;
+ * it is then noticed (the key's row says otherwise) and the reads are sent again for the caller now
+ * known: one more round trip, once, after a user's admin role changed. Reads only: a batch that
+ * writes must not run twice.
+ */
+export async function readAsCallerGuessingAdmin<T extends NamedQueries>(
+  c: Context<AppEnv>,
+  build: (ref: CallerRef, isAdmin: boolean | undefined) => T,
+): Promise<{ caller: Caller; rows: NamedResults<T> }> {
+  const credential = c.get("credential");
+  if (knownCallerOf(c) || credential.kind !== "key") return batchAsCaller(c, build);
+  const guess = adminGuesses.get(credential.keyHash);
+  const result = await batchAsCaller(c, (ref) => build(ref, guess));
+  const isAdmin = result.caller.isAdmin;
+  if (guess !== isAdmin) {
+    adminGuesses.delete(credential.keyHash); // re-inserted last: the map drops its oldest entries
+    adminGuesses.set(credential.keyHash, isAdmin);
+    if (adminGuesses.size > MAX_GUESSES) adminGuesses.delete(adminGuesses.keys().next().value!);
+  }
+  // The caller is known now, so batchAsCaller builds for it.
+  return guess !== undefined && guess !== isAdmin ? batchAsCaller(c, build) : result;
+}
+
 /** The caller alone, for handlers that need nothing else read first. */
 export async function requireCaller(c: Context<AppEnv>): Promise<Caller> {
   return (await batchAsCaller(c, () => ({}))).caller;

@@ -4,7 +4,7 @@ import { batch } from "../db/client";
 import { createOrgBatch, deleteOrgAsAdmin, findOrg, listOrgs, mergeOrgLists, updateOrgById, type OrgChanges, type OrgRow } from "../db/orgs";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { canSeeOrg, batchAsCaller, requireAdmin } from "../lib/access";
+import { batchAsCaller, canSeeOrg, readAsCallerGuessingAdmin, requireAdmin } from "../lib/access";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -84,7 +84,7 @@ export const orgsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
-    const { caller, rows } = await batchAsCaller(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
+    const { caller, rows } = await readAsCallerGuessingAdmin(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
     return c.json(pageOf(c, q, mergeOrgLists(rows, q, caller), (org) => org.name).map(toOrgEntry));
   })
 
