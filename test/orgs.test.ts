@@ -203,6 +203,15 @@ describe("GET /api/v1/org/{orgName}", () => {
     expect(listed.body.map((o: { id: string }) => o.id)).toEqual([org.id]);
   });
 
+  it("counts a membership written without org_id (by a Worker from before migration 0004): the trigger fills it in", async () => {
+    const user = await createUser();
+    const org = await createOrg({ visibility: "PRIVATE" });
+    const [team] = await rows<{ id: string }>(`SELECT id FROM teams WHERE org_id = ?`, org.id);
+    await env.DB.prepare(`INSERT INTO team_members (team_id, user_id, role) VALUES (?, ?, 'MEMBER')`).bind(team!.id, user.id).run();
+    expect(await rows(`SELECT org_id FROM team_members WHERE user_id = ? AND team_id = ?`, user.id, team!.id)).toEqual([{ org_id: org.id }]);
+    expect((await call("GET", orgPath(org.name), { key: user.key })).status).toBe(200);
+  });
+
   it("shows a PRIVATE org to a member of any of its teams", async () => {
     const user = await createUser();
     const org = await createOrg({ visibility: "PRIVATE" });

@@ -39,6 +39,7 @@ beforeAll(async () => {
   // own orgs and memberships below go through the API.
   const big = await createOrg({ name: BIG });
   const store = crypto.randomUUID();
+  const privateStore = crypto.randomUUID();
   await env.DB.batch(
     [
       // 3,000 orgs, 1 in 20 PUBLIC, each with its default team; owned by the key administrator.
@@ -54,6 +55,8 @@ beforeAll(async () => {
       `INSERT INTO teams (id, org_id, name) ${seq(300)} SELECT ${uid("d0000005", "n")}, '${big.id}', 'team-' || printf('%04d', n) FROM seq`,
       `INSERT INTO json_stores (id, org_id, name, visibility) VALUES ('${store}', '${big.id}', 'inv', 'PUBLIC')`,
       `INSERT INTO json_store_items (store_id, path, data) ${seq(CHILDREN)} SELECT '${store}', 'host/' || printf('%05d', n), '{}' FROM seq`,
+      `INSERT INTO json_stores (id, org_id, name, visibility) VALUES ('${privateStore}', '${big.id}', 'private-inv', 'PRIVATE')`,
+      `INSERT INTO json_store_items (store_id, path, data) ${seq(CHILDREN)} SELECT '${privateStore}', 'host/' || printf('%05d', n), '{}' FROM seq`,
     ].map((s) => env.DB.prepare(s)),
   );
   // The user owns one PRIVATE org and is a member of two others (and, as every user, of the Default org).
@@ -89,6 +92,18 @@ describe("rows read by lists, at a few thousand rows", () => {
     expect(expectReadTarget(await call("GET", `${O}/secret?limit=50&after=secret-01000`, { key: outsider.key }))).toBe(50);
     expect(expectReadTarget(await call("GET", `${O}/team?limit=50&after=team-0100`, { key: outsider.key }))).toBe(50);
     expect(expectReadTarget(await call("GET", `${O}/jsonstore/inv/item?limit=50&after=host/01000`, { key: outsider.key }))).toBe(50);
+  });
+
+  it("an unknown key, or an outsider of what a list is about, reads a few rows, not the list", async () => {
+    // Every read starts from the caller's row (and the org's): nothing else is read without them.
+    for (const path of [`${O}/jsonstore/inv/item?filter=h`, `${O}/team?filter=t`, `${O}/project?filter=p`, `/api/v1/org?filter=r`]) {
+      const res = await call("GET", path, { key: "an-unknown-key-0123456789" });
+      expect(res.status, path).toBe(401);
+      expect(res.rowsRead, path).toBeLessThanOrEqual(5);
+    }
+    const res = await call("GET", `${O}/jsonstore/private-inv/item?filter=h`, { key: outsider.key });
+    expect(res.status).toBe(404);
+    expect(res.rowsRead).toBeLessThanOrEqual(20);
   });
 
   it("a filter reads, at most, every row of its scope once (the documented exception: no substring index)", async () => {

@@ -129,6 +129,23 @@ describe("API keys", () => {
     expectError(await call("GET", "/api/v1/org", { key: other.key }), 401, "UNAUTHORIZED");
   });
 
+  it("may revoke itself: the request that deletes the key in use is answered 200, the next one 401", async () => {
+    const user = await createUser();
+    const [own] = (await call("GET", "/api/v1/apikey", { key: user.key })).body;
+    const del = await call("DELETE", `/api/v1/apikey/${own.id}`, { key: user.key });
+    expect(del.status, JSON.stringify(del.body)).toBe(200);
+    expect(del.body).toEqual({ ok: true, result: "DELETED" });
+    expect(del.roundTrips).toBe(1);
+    expectError(await call("GET", "/api/v1/apikey", { key: user.key }), 401, "UNAUTHORIZED");
+  });
+
+  it("lets an administrator with an issued key delete itself: 200, then its key is refused", async () => {
+    const admin = await createUser({ admin: true });
+    const del = await call("DELETE", `/api/v1/user/${admin.id}`, { key: admin.key });
+    expect(del.status, JSON.stringify(del.body)).toBe(200);
+    expectError(await call("GET", "/api/v1/org", { key: admin.key }), 401, "UNAUTHORIZED");
+  });
+
   it("may be created for oneself; only an admin creates them for others; names are unique per user", async () => {
     const user = await createUser();
     const other = await createUser();

@@ -2,7 +2,7 @@
 import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { readableChildren } from "./orgs";
+import { fromCallerAndOrg, readableChildren, readableIn, type OrgScope } from "./orgs";
 import { jsonStoreItems, jsonStores, organizations, users } from "./schema";
 import { contains, lowerEq, nowIso, pageOfNames, byLowerName, type Page } from "./sql";
 
@@ -25,12 +25,9 @@ export const findStore = (db: Database, orgId: SQLWrapper, by: { id: string } | 
 export type JsonStoreRow = Awaited<ReturnType<typeof findStore>>[number];
 
 /** A page of the stores of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
-export const listStores = (db: Database, ref: CallerRef, orgName: string, q: Page) =>
-  readableChildren(ref, orgName, jsonStores.visibility, (where) =>
-    db
-      .select(storeColumns)
-      .from(ref.table)
-      .crossJoin(organizations)
+export const listStores = (db: Database, s: OrgScope, q: Page) =>
+  readableChildren(s, jsonStores.visibility, (where) =>
+    fromCallerAndOrg(db, s, storeColumns)
       .crossJoin(jsonStores)
       .leftJoin(users, eq(users.id, jsonStores.ownerId))
       .where(and(where, eq(jsonStores.orgId, organizations.id), pageOfNames(jsonStores.name, q)))
@@ -39,25 +36,39 @@ export const listStores = (db: Database, ref: CallerRef, orgName: string, q: Pag
       .offset(q.offset),
   );
 
-/** The org's store of that name, as a value. */
-export const storeIdNamed = (orgId: SQLWrapper, storeName: string) =>
-  sql<string>`(SELECT ${jsonStores.id} FROM ${jsonStores} WHERE ${jsonStores.orgId} = ${orgId} AND ${lowerEq(jsonStores.name, storeName)})`;
+/** The item at that path of the store of that name, if the caller may read the store. */
+export const findItem = (db: Database, s: OrgScope, storeName: string, path: string) =>
+  fromCallerAndOrg(db, s, { data: jsonStoreItems.data })
+    .crossJoin(jsonStores)
+    .crossJoin(jsonStoreItems)
+    .where(
+      and(
+        readableIn(s, jsonStores.visibility),
+        eq(jsonStores.orgId, organizations.id),
+        lowerEq(jsonStores.name, storeName),
+        eq(jsonStoreItems.storeId, jsonStores.id),
+        eq(jsonStoreItems.path, path),
+      ),
+    );
 
-/** An item of the store of id `storeId` (an id, or a value such as `storeIdNamed(...)`). */
-export const findItem = (db: Database, storeId: string | SQLWrapper, path: string) =>
+/** The item at that path of the store of that id (inside a write's batch: the store was checked by the reads). */
+export const findItemInStore = (db: Database, storeId: string, path: string) =>
   db
     .select({ data: jsonStoreItems.data })
     .from(jsonStoreItems)
     .where(and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path)));
 
-/** A page of the item paths of the org's store of that name, in path order; one extra row tells "more". */
-export const listItemPaths = (db: Database, orgId: SQLWrapper, storeName: string, q: Page) =>
-  db
-    .select({ path: jsonStoreItems.path })
-    .from(jsonStoreItems)
+/** A page of the item paths of the store of that name, in path order; one extra row tells "more". */
+export const listItemPaths = (db: Database, s: OrgScope, storeName: string, q: Page) =>
+  fromCallerAndOrg(db, s, { path: jsonStoreItems.path })
+    .crossJoin(jsonStores)
+    .crossJoin(jsonStoreItems)
     .where(
       and(
-        eq(jsonStoreItems.storeId, storeIdNamed(orgId, storeName)),
+        readableIn(s, jsonStores.visibility),
+        eq(jsonStores.orgId, organizations.id),
+        lowerEq(jsonStores.name, storeName),
+        eq(jsonStoreItems.storeId, jsonStores.id),
         q.filter !== undefined ? contains(jsonStoreItems.path, q.filter) : undefined,
         // Paths are case-sensitive and ordered as stored (the primary key's order).
         q.after !== undefined ? sql`${jsonStoreItems.path} > ${q.after}` : undefined,

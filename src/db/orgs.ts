@@ -1,5 +1,6 @@
 /** Organization queries shared by the routers (one place per query). */
 import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { organizations, teamMembers, teams, users } from "./schema";
@@ -9,8 +10,17 @@ import { byLowerName, literal, lowerEq, nowIso, pageOfNames, type Page } from ".
 export const orgIdNamed = (name: string) =>
   sql<string>`(SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, name)})`;
 
+/** What a query under /org/{orgName} is built from (lib/access.ts batchInOrg gives it). */
+export interface OrgScope {
+  caller: CallerRef;
+  /** the path's org name */
+  orgName: string;
+  /** the id of the path's org, as a value (`orgIdNamed`) */
+  orgId: SQL<string>;
+}
+
 /** The user is in any team of the org: one probe of the (user_id, org_id) index. */
-export const isOrgMember = (orgId: SQLWrapper, userId: SQLWrapper) =>
+const isOrgMember = (orgId: SQLWrapper, userId: SQLWrapper) =>
   sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.userId} = ${userId} AND ${teamMembers.orgId} = ${orgId})`;
 
 /** Administrator, the org's owner, or a member of any of its teams: within a query on `caller` and `organizations`. */
@@ -18,18 +28,41 @@ const accessCondition = (ref: CallerRef) =>
   sql`(${ref.isAdmin} = 1 OR ${ref.id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, ref.id)})`;
 
 /**
+ * Reads under an org start `FROM caller CROSS JOIN organizations` with one of these conditions: the
+ * caller and org rows are read first (SQLite keeps that order), and nothing else is read unless the
+ * caller may see what the query is about. An unknown key, or an outsider of a PRIVATE org, reads
+ * one or two rows, not the org's children.
+ */
+export const fromCallerAndOrg = <T extends SelectedFields>(db: Database, s: OrgScope, fields: T) =>
+  db.select(fields).from(s.caller.table).crossJoin(organizations);
+
+/** The path's org, if the caller may see it (PUBLIC, or org access). */
+export const visibleOrg = (s: OrgScope) =>
+  sql`${lowerEq(organizations.name, s.orgName)} AND (${organizations.visibility} = 'PUBLIC' OR ${accessCondition(s.caller)} IS 1)`;
+
+/** The path's org, if the caller may read its children of that visibility: org access, or a PUBLIC child of a PUBLIC org. */
+export const readableIn = (s: OrgScope, visibility: SQLWrapper) =>
+  sql`${lowerEq(organizations.name, s.orgName)} AND (${accessCondition(s.caller)} IS 1
+      OR (${organizations.visibility} = 'PUBLIC' AND ${visibility} = 'PUBLIC'))`;
+
+/** The path's org, if the caller has org access. */
+export const accessibleOrg = (s: OrgScope) => sql`${lowerEq(organizations.name, s.orgName)} AND ${accessCondition(s.caller)} IS 1`;
+
+/**
  * A page of an org's children that the caller may read, as two reads of which exactly one returns
- * rows: `all` for callers with org access, `visible` (PUBLIC ones, by the (org, visibility, name)
- * index) for the others. `page(where)` is the read `FROM caller CROSS JOIN organizations CROSS JOIN
+ * rows (or none): `all` for callers with org access, `visible` (PUBLIC ones of a PUBLIC org, by the
+ * (org, visibility, name) index) for the others. `page(where)` is the read `FROM caller CROSS JOIN organizations CROSS JOIN
  * <children>` with `where` (the org by name, and the gate) in its WHERE: the gates are on the caller
  * and org rows alone, so SQLite checks them once and the read that does not apply reads no child.
  */
-export function readableChildren<Q>(ref: CallerRef, orgName: string, visibility: SQLWrapper, page: (where: SQL) => Q) {
-  const access = accessCondition(ref);
-  const org = lowerEq(organizations.name, orgName);
+export function readableChildren<Q>(s: OrgScope, visibility: SQLWrapper, page: (where: SQL) => Q) {
+  const access = accessCondition(s.caller);
+  const org = lowerEq(organizations.name, s.orgName);
   return {
     all: page(sql`${org} AND ${access} IS 1`),
-    visible: page(sql`${org} AND ${access} IS NOT 1 AND ${visibility} = 'PUBLIC'`),
+    // `+visibility`: the org is found by its unique name index, so SQLite knows it is one row and
+    // reads the children in index order instead of sorting them.
+    visible: page(sql`${org} AND ${access} IS NOT 1 AND +${organizations.visibility} = 'PUBLIC' AND ${visibility} = 'PUBLIC'`),
   };
 }
 
@@ -59,7 +92,7 @@ export type OrgRow = {
 /** Orgs with their owner's name, for the caller (an unknown key's `caller` has no row: nothing is read). */
 const selectOrgs = (db: Database, ref: CallerRef, access: SQL) =>
   db
-    .select({ ...orgEntryColumns, access: sql<number>`${access}`.mapWith(Boolean).as("access") })
+    .select({ ...orgEntryColumns, access: sql<number>`(${access}) IS 1`.mapWith(Boolean).as("access") })
     .from(ref.table)
     .crossJoin(organizations)
     .leftJoin(users, eq(users.id, organizations.ownerId));

@@ -2,10 +2,10 @@
  * Projects and their repositories, in the org of id `orgId` (a value such as `orgIdNamed(name)`).
  * Every result column name is distinct (D1 batches key rows by name).
  */
-import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { readableChildren } from "./orgs";
+import { fromCallerAndOrg, readableChildren, readableIn, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secrets, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
@@ -34,12 +34,9 @@ export const findProject = (db: Database, orgId: SQLWrapper, by: { id: string } 
 export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
 
 /** A page of the projects of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
-export const listProjects = (db: Database, ref: CallerRef, orgName: string, q: Page) =>
-  readableChildren(ref, orgName, projects.visibility, (where) =>
-    db
-      .select(projectColumns)
-      .from(ref.table)
-      .crossJoin(organizations)
+export const listProjects = (db: Database, s: OrgScope, q: Page) =>
+  readableChildren(s, projects.visibility, (where) =>
+    fromCallerAndOrg(db, s, projectColumns)
       .crossJoin(projects)
       .leftJoin(users, eq(users.id, projects.ownerId))
       .where(and(where, eq(projects.orgId, organizations.id), pageOfNames(projects.name, q)))
@@ -67,28 +64,41 @@ const repositoryColumns = {
   secretVisibility: sql<"PUBLIC" | "PRIVATE" | null>`${secrets.visibility}`.as("secret_visibility"),
 };
 
-const selectRepositories = (db: Database) =>
-  db.select(repositoryColumns).from(repositories).leftJoin(secrets, eq(secrets.id, repositories.secretId));
+/** Repositories of the path's org's project of that name, if the caller may read that project. */
+const readableRepositories = (db: Database, s: OrgScope, projectName: string, where?: SQL) =>
+  fromCallerAndOrg(db, s, repositoryColumns)
+    .crossJoin(projects)
+    .crossJoin(repositories)
+    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
+    .where(
+      and(
+        readableIn(s, projects.visibility),
+        eq(projects.orgId, organizations.id),
+        lowerEq(projects.name, projectName),
+        eq(repositories.projectId, projects.id),
+        where,
+      ),
+    )
+    .orderBy(byLowerName(repositories.name));
 
-/** A page of the repositories of the org's project of that name, in name order; one extra row tells "more". */
-export const listRepositories = (db: Database, orgId: SQLWrapper, projectName: string, q: Page) =>
-  selectRepositories(db)
-    .where(and(eq(repositories.projectId, projectIdNamed(orgId, projectName)), pageOfNames(repositories.name, q)))
-    .orderBy(byLowerName(repositories.name))
+/** A page of the repositories of the project of that name, in name order; one extra row tells "more". */
+export const listRepositories = (db: Database, s: OrgScope, projectName: string, q: Page) =>
+  readableRepositories(db, s, projectName, pageOfNames(repositories.name, q))
     .limit(q.limit + 1)
     .offset(q.offset);
 
 export type RepositoryRow = Awaited<ReturnType<typeof listRepositories>>[number];
 
-/** Every repository of the org's project of that name (a project's own answer lists them all, as Concord). */
-export const allRepositories = (db: Database, orgId: SQLWrapper, projectName: string) =>
-  selectRepositories(db)
-    .where(eq(repositories.projectId, projectIdNamed(orgId, projectName)))
-    .orderBy(byLowerName(repositories.name));
+/** Every repository of the project of that name (a project's own answer lists them all, as Concord). */
+export const allRepositories = (db: Database, s: OrgScope, projectName: string) => readableRepositories(db, s, projectName);
 
-/** A repository, by id or name, of the org's project of that name. */
+/** A repository, by id or name, of the org's project of that name (for writes: their rules are checked on the project). */
 export const findRepository = (db: Database, orgId: SQLWrapper, projectName: string, by: { id: string } | { name: string }) =>
-  selectRepositories(db).where(
+  db
+    .select(repositoryColumns)
+    .from(repositories)
+    .leftJoin(secrets, eq(secrets.id, repositories.secretId))
+    .where(
     and(
       eq(repositories.projectId, projectIdNamed(orgId, projectName)),
       "id" in by ? eq(repositories.id, by.id) : lowerEq(repositories.name, by.name),

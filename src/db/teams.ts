@@ -2,7 +2,8 @@
 import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { teamMembers, teams, users } from "./schema";
+import { fromCallerAndOrg, visibleOrg, type OrgScope } from "./orgs";
+import { organizations, teamMembers, teams, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 /** A team of the org by id or name, with the caller's role in it (NULL if not a member). */
@@ -27,26 +28,25 @@ export const isOwnerInAnyTeam = (db: Database, ref: CallerRef, orgId: SQLWrapper
     .crossJoin(teamMembers)
     .where(and(eq(teamMembers.userId, sql`${ref.id}`), eq(teamMembers.orgId, orgId), eq(teamMembers.role, "OWNER")));
 
-/** A page of the org's teams in name order; one extra row tells "more". */
-export const listTeams = (db: Database, orgId: SQLWrapper, q: Page) =>
-  db
-    .select({ id: teams.id, name: teams.name, description: teams.description })
-    .from(teams)
-    .where(and(eq(teams.orgId, orgId), pageOfNames(teams.name, q)))
+/** A page of the teams of the path's org (if the caller may see it) in name order; one extra row tells "more". */
+export const listTeams = (db: Database, s: OrgScope, q: Page) =>
+  fromCallerAndOrg(db, s, { id: teams.id, name: teams.name, description: teams.description })
+    .crossJoin(teams)
+    .where(and(visibleOrg(s), eq(teams.orgId, organizations.id), pageOfNames(teams.name, q)))
     .orderBy(byLowerName(teams.name))
     .limit(q.limit + 1)
     .offset(q.offset);
 
 /** A page of a team's members in username order (usernames are stored lower-cased); one extra row tells "more". */
-export const listTeamMembers = (db: Database, orgId: SQLWrapper, teamName: string, q: Page) =>
-  db
-    .select({ userId: users.id, username: users.username, role: teamMembers.role })
-    .from(teams)
+export const listTeamMembers = (db: Database, s: OrgScope, teamName: string, q: Page) =>
+  fromCallerAndOrg(db, s, { userId: users.id, username: users.username, role: teamMembers.role })
+    .crossJoin(teams)
     .innerJoin(teamMembers, eq(teamMembers.teamId, teams.id))
     .innerJoin(users, eq(users.id, teamMembers.userId))
     .where(
       and(
-        eq(teams.orgId, orgId),
+        visibleOrg(s),
+        eq(teams.orgId, organizations.id),
         lowerEq(teams.name, teamName),
         q.after !== undefined ? sql`${users.username} > lower(${q.after})` : undefined,
       ),
@@ -59,8 +59,8 @@ export const listTeamMembers = (db: Database, orgId: SQLWrapper, teamName: strin
  * Users named by id or username (case-insensitive), however many: one JSON parameter each. Two
  * index lookups joined by UNION ALL (an OR of the two would scan every user).
  */
-export const findUsersByRefs = (db: Database, ids: string[], usernames: string[]) => {
-  const select = () => db.select({ id: users.id, username: users.username, type: users.type }).from(users);
+export const findUsersByRefs = (db: Database, ref: CallerRef, ids: string[], usernames: string[]) => {
+  const select = () => db.select({ id: users.id, username: users.username, type: users.type }).from(ref.table).crossJoin(users);
   return select()
     .where(sql`${users.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`)
     .unionAll(select().where(sql`lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)}))`));
@@ -89,7 +89,7 @@ export const upsertTeamMembers = (db: Database, team: { id: string; orgId: strin
       sql`SELECT ${team.id}, json_extract(value, '$.userId'), ${team.orgId}, json_extract(value, '$.role'), ${nowIso}
           FROM json_each(${JSON.stringify(members)}) WHERE true`,
     )
-    .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role: sql`excluded.role` } });
+    .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role: sql`excluded.role`, orgId: sql`excluded.org_id` } });
 
 export const removeTeamMembers = (db: Database, teamId: string, usernames: string[]) =>
   db

@@ -4,8 +4,9 @@
  * Every route reads the same way: `batchAsCaller` (or `batchInOrg` under /org/{orgName}) runs the
  * route's reads, built as a function of the caller, in one D1 batch together with the API-key
  * lookup; then the rules below decide; then the route writes. If the key turns out unknown, expired
- * or its user disabled, the reads ran with an empty `caller` (they saw nothing private and changed
- * nothing) and the request is answered 401.
+ * or its user disabled, the reads ran with an empty `caller` (they read nothing: every read starts
+ * from the caller row; a delete that travels in the batch is conditioned on it) and the request is
+ * answered 401.
  *
  * Inside an org, something the caller may not see is "not found" (404), so its existence does not
  * leak; something it sees but may not change is 403.
@@ -13,11 +14,10 @@
 import type { Context } from "hono";
 import { keyCaller, knownCaller, lookupKeyCaller, type CallerRef } from "../db/caller";
 import { batch, type NamedQueries, type NamedResults } from "../db/client";
-import { findOrg, orgIdNamed, type OrgRow } from "../db/orgs";
+import { findOrg, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
 import type { Visibility } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ApiError, forbidden, notFound } from "./errors";
-import type { SQL } from "drizzle-orm";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
 export const ADMIN_USERNAME = "admin";
@@ -56,9 +56,11 @@ export async function batchAsCaller<T extends NamedQueries>(
   const credential = c.get("credential");
   if (credential.kind !== "key") throw unauthorized();
   const now = new Date().toISOString();
+  // The lookup goes first: it must see the key as it was before any write of the same batch (a
+  // caller revoking its own key, or deleting itself, has been authenticated and is answered 200).
   const { caller: found, ...rows } = await batch(db, {
-    ...build(keyCaller(credential.keyHash, now), undefined),
     caller: lookupKeyCaller(db, credential.keyHash, now),
+    ...build(keyCaller(credential.keyHash, now), undefined),
   });
   const caller = found[0];
   if (!caller) throw unauthorized();
@@ -77,14 +79,15 @@ const MAX_GUESSES = 1000;
  * send. Every read stays gated on the caller in SQL, so a wrong guess reads nothing it should not;
  * it is then noticed (the key's row says otherwise) and the reads are sent again for the caller now
  * known: one more round trip, once, after a user's admin role changed. Reads only: a batch that
- * writes must not run twice.
+ * writes must not run twice. `guessMatters: false` (the reads are the same either way) never re-reads.
  */
 export async function readAsCallerGuessingAdmin<T extends NamedQueries>(
   c: Context<AppEnv>,
   build: (ref: CallerRef, isAdmin: boolean | undefined) => T,
+  guessMatters = true,
 ): Promise<{ caller: Caller; rows: NamedResults<T> }> {
   const credential = c.get("credential");
-  if (knownCallerOf(c) || credential.kind !== "key") return batchAsCaller(c, build);
+  if (knownCallerOf(c) || credential.kind !== "key" || !guessMatters) return batchAsCaller(c, build);
   const guess = adminGuesses.get(credential.keyHash);
   const result = await batchAsCaller(c, (ref) => build(ref, guess));
   const isAdmin = result.caller.isAdmin;
@@ -100,15 +103,6 @@ export async function readAsCallerGuessingAdmin<T extends NamedQueries>(
 /** The caller alone, for handlers that need nothing else read first. */
 export async function requireCaller(c: Context<AppEnv>): Promise<Caller> {
   return (await batchAsCaller(c, () => ({}))).caller;
-}
-
-/** What a route under /org/{orgName} builds its reads from. */
-export interface OrgScope {
-  caller: CallerRef;
-  /** the path's org name */
-  orgName: string;
-  /** the id of the path's org, as a value for the route's queries */
-  orgId: SQL<string>;
 }
 
 /**

@@ -5,11 +5,11 @@ import {
   deleteItem,
   deleteStore,
   findItem,
+  findItemInStore,
   findStore,
   insertStore,
   listItemPaths,
   listStores,
-  storeIdNamed,
   updateStore,
   upsertItem,
   type JsonStoreRow,
@@ -71,7 +71,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listStores(c.get("db"), s.caller, s.orgName, q));
+    const { org, rows } = await batchInOrg(c, (s) => listStores(c.get("db"), s, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toStoreEntry(org, s)));
   })
 
@@ -97,7 +97,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
       store: findStore(db, s.orgId, { name: storeName }),
-      paths: listItemPaths(db, s.orgId, storeName, q),
+      paths: listItemPaths(db, s, storeName, q),
     }));
     requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
     return c.json(pageOf(c, q, rows.paths, (p) => p.path).map((p) => p.path));
@@ -108,7 +108,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
       store: findStore(db, s.orgId, { name: storeName }),
-      item: findItem(db, storeIdNamed(s.orgId, storeName), path),
+      item: findItem(db, s, storeName, path),
     }));
     requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
     const item = rows.item[0];
@@ -129,7 +129,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     requireOrgAccess(org, "change JSON store items");
     // Read and upsert in one batch (atomic): the read sees the state just before the write.
     const { before } = await batch(db, {
-      before: findItem(db, store.id, path),
+      before: findItemInStore(db, store.id, path),
       upserted: upsertItem(db, store.id, path, data),
     }).catch((e) => translateConstraint(e, { foreignKey: `JSON store '${storeName}' no longer exists` }));
     return c.json({ ok: true, result: before.length ? "UPDATED" : "CREATED" } as const);

@@ -84,7 +84,8 @@ export const orgsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
     const q = c.req.valid("query");
-    const { caller, rows } = await readAsCallerGuessingAdmin(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin));
+    // With onlyCurrent, administrators and others get the same reads: no guess needed.
+    const { caller, rows } = await readAsCallerGuessingAdmin(c, (ref, isAdmin) => listOrgs(c.get("db"), ref, q, isAdmin), !q.onlyCurrent);
     return c.json(pageOf(c, q, mergeOrgLists(rows, q, caller), (org) => org.name).map(toOrgEntry));
   })
 

@@ -145,7 +145,7 @@ export const projectsRouter = new Hono<AppEnv>()
     const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
       project: findProject(db, s.orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       owner: body.owner ? findUser(db, body.owner) : undefined,
-      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s.orgId, refs.ids, refs.names) : undefined,
+      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s, refs.ids, refs.names) : undefined,
     }));
     const org = requireOrgAccess(visibleOrg, "create or change projects");
     // Checked before the owner is looked at, so members learn nothing about which users exist.
@@ -186,7 +186,7 @@ export const projectsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s.caller, s.orgName, q));
+    const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (p) => p.name).map((p) => toProjectEntry(org, p)));
   })
 
@@ -195,7 +195,7 @@ export const projectsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
       project: findProject(db, s.orgId, { name: projectName }),
-      repositories: allRepositories(db, s.orgId, projectName),
+      repositories: allRepositories(db, s, projectName),
     }));
     const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
     return c.json({ ...toProjectEntry(org, project), repositories: rows.repositories.map((r) => toRepositoryEntry(org, project.name, r)) });
@@ -228,7 +228,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const { org, rows } = await batchInOrg(c, (s) => ({
       project: findProject(db, s.orgId, { name: projectName }),
       repository: findRepository(db, s.orgId, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
-      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s.orgId, refs.ids, refs.names) : undefined,
+      secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s, refs.ids, refs.names) : undefined,
     }));
     const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
     requireOrgAccess(org, "create or change repositories");
@@ -258,7 +258,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
       project: findProject(db, s.orgId, { name: projectName }),
-      repositories: listRepositories(db, s.orgId, projectName, q),
+      repositories: listRepositories(db, s, projectName, q),
     }));
     const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
     return c.json(pageOf(c, q, rows.repositories, (r) => r.name).map((r) => toRepositoryEntry(org, project.name, r)));

@@ -167,7 +167,7 @@ export const secretsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s.caller, s.orgName, q));
+    const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s, q));
     return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toSecretEntry(org, s)));
   })
 
@@ -191,9 +191,11 @@ export const secretsRouter = new Hono<AppEnv>()
     const { secretName } = c.req.param();
     const { storePassword } = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
-    const { org: visibleOrg, rows } = await batchInOrg(c, (s) => ({ secret: findSecretCiphertext(c.get("db"), s.orgId, secretName) }));
+    const { org: visibleOrg, rows } = await batchInOrg(c, (s) => ({ secret: findSecretCiphertext(c.get("db"), s, secretName) }));
     const secret = requireReadableChild(visibleOrg, rows.secret[0], `Secret '${secretName}'`);
     const org = requireOrgAccess(visibleOrg, "read secret data");
+    // The value is read only for callers with org access (db/secrets.ts), which requireOrgAccess just checked.
+    if (secret.ciphertext === null || secret.iv === null) throw new Error("secret value not read for a caller with org access");
     const plaintext = await openSecret(
       secretsKey,
       { orgId: org.id, secretId: secret.id },

@@ -65,7 +65,7 @@ export const teamsRouter = new Hono<AppEnv>()
 
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
-    const { org, rows } = await batchInOrg(c, (s) => ({ teams: listTeams(c.get("db"), s.orgId, q) }));
+    const { org, rows } = await batchInOrg(c, (s) => ({ teams: listTeams(c.get("db"), s, q) }));
     return c.json(pageOf(c, q, rows.teams, (team) => team.name).map((team) => toTeamEntry(org, team)));
   })
 
@@ -96,7 +96,7 @@ export const teamsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { rows } = await batchInOrg(c, (s) => ({
       team: findTeam(db, s.caller, s.orgId, { name: teamName }),
-      members: listTeamMembers(db, s.orgId, teamName, q),
+      members: listTeamMembers(db, s, teamName, q),
     }));
     if (!rows.team[0]) throw notFound(`Team '${teamName}'`);
     return c.json(pageOf(c, q, rows.members, (member) => member.username));
@@ -114,7 +114,7 @@ export const teamsRouter = new Hono<AppEnv>()
     const names = entries.flatMap((e) => (e.userId === undefined && e.username !== undefined ? [e.username] : []));
     const { caller, org, rows } = await batchInOrg(c, (s) => ({
       team: findTeam(db, s.caller, s.orgId, { name: teamName }),
-      users: findUsersByRefs(db, ids, names),
+      users: findUsersByRefs(db, s.caller, ids, names),
     }));
     const team = rows.team[0];
     if (!team) throw notFound(`Team '${teamName}'`);
