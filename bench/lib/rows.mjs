@@ -84,16 +84,8 @@ export async function seedRows(db) {
     `INSERT INTO json_store_items (store_id, path, data) ${seq(s.items)}
        SELECT '${STORE_ID}', CASE WHEN n % 333 = 0 THEN 'hosts/zebra-' ELSE 'hosts/host-' END || printf('%05d', n), '{"n":' || n || '}' FROM seq`,
   ];
+  // Memberships written without org_id get it from the trigger of migration 0005.
   await db.batch(statements.map((sql) => db.prepare(sql)));
-  // Schemas from migration 0004 on keep a copy of the team's org on each membership, which the app
-  // writes itself: fill it for the rows inserted above.
-  const hasOrgId = await db
-    .prepare(`SELECT org_id FROM team_members LIMIT 0`)
-    .all()
-    .then(() => true, () => false);
-  if (hasOrgId) {
-    await db.prepare(`UPDATE team_members SET org_id = (SELECT org_id FROM teams WHERE teams.id = team_members.team_id) WHERE org_id IS NULL`).run();
-  }
 }
 
 /** One request as `caller`; rows and round trips from the counted build's headers. */

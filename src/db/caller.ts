@@ -9,7 +9,7 @@
  * statement, and an unknown key reads nothing else), or use `callerIsAdmin`/`callerIdOf` where a
  * single value is needed (a scalar subquery, evaluated once per statement).
  */
-import { eq, sql, type SQL } from "drizzle-orm";
+import { sql, type SQL } from "drizzle-orm";
 import type { Database } from "./client";
 import { apiKeys, users } from "./schema";
 
@@ -19,9 +19,14 @@ export interface CallerRef {
   /** its columns, for conditions */
   id: SQL;
   isAdmin: SQL;
+  username: SQL;
 }
 
-const columns = { id: sql.raw(`"caller"."caller_id"`), isAdmin: sql.raw(`"caller"."caller_is_admin"`) };
+const columns = {
+  id: sql.raw(`"caller"."caller_id"`),
+  isAdmin: sql.raw(`"caller"."caller_is_admin"`),
+  username: sql.raw(`"caller"."caller_username"`),
+};
 
 /**
  * A caller known without D1 (the admin key) or already resolved earlier in the request. Its user's
@@ -29,7 +34,8 @@ const columns = { id: sql.raw(`"caller"."caller_id"`), isAdmin: sql.raw(`"caller
  * `caller` is one row and would sort pages instead of reading them in index order.
  */
 export const knownCaller = (caller: { id: string; isAdmin: boolean }): CallerRef => ({
-  table: sql`(SELECT ${users.id} AS caller_id, ${caller.isAdmin ? 1 : 0} AS caller_is_admin FROM ${users} WHERE ${users.id} = ${caller.id}) AS "caller"`,
+  table: sql`(SELECT ${users.id} AS caller_id, ${caller.isAdmin ? 1 : 0} AS caller_is_admin, ${users.username} AS caller_username
+    FROM ${users} WHERE ${users.id} = ${caller.id}) AS "caller"`,
   ...columns,
 });
 
@@ -39,18 +45,20 @@ const validKey = (keyHash: string, now: string) =>
 
 /** The caller of an issued API key, known by its hash; `now` decides expiry. */
 export const keyCaller = (keyHash: string, now: string): CallerRef => ({
-  table: sql`(SELECT ${apiKeys.userId} AS caller_id, ${users.isAdmin} AS caller_is_admin FROM ${apiKeys}
-    INNER JOIN ${users} ON ${users.id} = ${apiKeys.userId} WHERE ${validKey(keyHash, now)}) AS "caller"`,
+  table: sql`(SELECT ${apiKeys.userId} AS caller_id, ${users.isAdmin} AS caller_is_admin, ${users.username} AS caller_username
+    FROM ${apiKeys} INNER JOIN ${users} ON ${users.id} = ${apiKeys.userId} WHERE ${validKey(keyHash, now)}) AS "caller"`,
   ...columns,
 });
 
-/** The key's user, if the key is valid: the request's authentication. */
-export const lookupKeyCaller = (db: Database, keyHash: string, now: string) =>
+/** The caller's row: for a key, the request's authentication (no row: the key is not valid). */
+export const lookupCaller = (db: Database, ref: CallerRef) =>
   db
-    .select({ id: users.id, username: users.username, isAdmin: users.isAdmin })
-    .from(apiKeys)
-    .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(validKey(keyHash, now));
+    .select({
+      id: sql<string>`${ref.id}`,
+      username: sql<string>`${ref.username}`,
+      isAdmin: sql<number>`${ref.isAdmin}`.mapWith(Boolean),
+    })
+    .from(ref.table);
 
 /** The caller's user id as a value (NULL for an unknown key). */
 export const callerIdOf = (ref: CallerRef) => sql<string | null>`(SELECT ${ref.id} FROM ${ref.table})`;

@@ -112,7 +112,6 @@ export const findOrg = (db: Database, ref: CallerRef, by: { name: string } | { i
 
 export interface OrgListQuery extends Page {
   onlyCurrent: boolean;
-  after?: string;
 }
 
 /**

@@ -12,7 +12,7 @@
  * leak; something it sees but may not change is 403.
  */
 import type { Context } from "hono";
-import { keyCaller, knownCaller, lookupKeyCaller, type CallerRef } from "../db/caller";
+import { keyCaller, knownCaller, lookupCaller, type CallerRef } from "../db/caller";
 import { batch, type NamedQueries, type NamedResults } from "../db/client";
 import { findOrg, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
 import type { Visibility } from "../db/schema";
@@ -58,10 +58,8 @@ export async function batchAsCaller<T extends NamedQueries>(
   const now = new Date().toISOString();
   // The lookup goes first: it must see the key as it was before any write of the same batch (a
   // caller revoking its own key, or deleting itself, has been authenticated and is answered 200).
-  const { caller: found, ...rows } = await batch(db, {
-    caller: lookupKeyCaller(db, credential.keyHash, now),
-    ...build(keyCaller(credential.keyHash, now), undefined),
-  });
+  const ref = keyCaller(credential.keyHash, now);
+  const { caller: found, ...rows } = await batch(db, { caller: lookupCaller(db, ref), ...build(ref, undefined) });
   const caller = found[0];
   if (!caller) throw unauthorized();
   c.set("caller", caller);
