@@ -1,6 +1,17 @@
 import type { Database } from "./db/client";
-import type { Credential } from "./middleware/auth";
-import type { Caller } from "./lib/access";
+
+/**
+ * The API key a request presented (middleware/auth.ts). The Worker's ADMIN_API_KEY is recognised
+ * without D1; any other key is only hashed, and looked up with the request's first reads (lib/access.ts).
+ */
+export type Credential = { kind: "admin" } | { kind: "key"; keyHash: string };
+
+/** Who is calling, once the credential is resolved. */
+export interface Caller {
+  id: string;
+  username: string;
+  isAdmin: boolean;
+}
 
 export interface Bindings {
   DB: D1Database;

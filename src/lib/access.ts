@@ -16,17 +16,11 @@ import { keyCaller, knownCaller, lookupCaller, type CallerRef } from "../db/call
 import { batch, type NamedQueries, type NamedResults } from "../db/client";
 import { findOrg, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
 import type { Visibility } from "../db/schema";
-import type { AppEnv } from "../env";
+import type { AppEnv, Caller } from "../env";
 import { ApiError, forbidden, notFound } from "./errors";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
 export const ADMIN_USERNAME = "admin";
-
-export interface Caller {
-  id: string;
-  username: string;
-  isAdmin: boolean;
-}
 
 const unauthorized = () => new ApiError("UNAUTHORIZED", "Unknown or expired API key");
 

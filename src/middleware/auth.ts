@@ -5,12 +5,10 @@ import { ApiError } from "../lib/errors";
 import { sha256, toHex } from "../lib/crypto";
 
 /**
- * The API key a request presented. The Worker's ADMIN_API_KEY is recognised here without touching
- * D1; any other key is only hashed: it is looked up in the same D1 batch as the request's own
- * queries (lib/access.ts), so authentication costs no round trip of its own.
+ * Reads the presented API key (the `Credential` of env.ts). The Worker's ADMIN_API_KEY is recognised
+ * here without touching D1; any other key is only hashed: it is looked up in the same D1 batch as
+ * the request's own queries (lib/access.ts), so authentication costs no round trip of its own.
  */
-export type Credential = { kind: "admin" } | { kind: "key"; keyHash: string };
-
 const MAX_KEY_LENGTH = 512;
 
 export function parseAuthorization(header: string | undefined): string | undefined {
