@@ -275,6 +275,34 @@ describe("GET /api/v1/org", () => {
     expect((await call("GET", `/api/v1/org?filter=${encodeURIComponent(`${tag}%`)}`)).body).toEqual([]);
   });
 
+  it("pages a non-administrator's list (PUBLIC, owned and member orgs together) by offset and by cursor alike", async () => {
+    const user = await createUser();
+    const tag = uniqueName("mix");
+    const names = [`${tag}-a-pub`, `${tag}-b-owned`, `${tag}-c-member`, `${tag}-d-pub`];
+    await createOrg({ name: names[0] });
+    await createOrg({ name: names[1], visibility: "PRIVATE", owner: { id: user.id } });
+    await createOrg({ name: names[2], visibility: "PRIVATE" });
+    await addToNewTeam(names[2]!, user);
+    await createOrg({ name: names[3] });
+    await createOrg({ name: `${tag}-e-hidden`, visibility: "PRIVATE" });
+    const byOffset: string[] = [];
+    for (let offset = 0; offset < 5; offset++) {
+      const res = await call("GET", `/api/v1/org?filter=${tag}&limit=1&offset=${offset}`, { key: user.key });
+      byOffset.push(...res.body.map((o: { name: string }) => o.name));
+      expect(res.headers.get("Link") !== null, `offset ${offset}`).toBe(offset < 3);
+    }
+    expect(byOffset).toEqual(names);
+    const byCursor: string[] = [];
+    let next: string | null = `/api/v1/org?filter=${tag}&limit=1&after=`;
+    while (next) {
+      const res: ApiResponse = await call("GET", next, { key: user.key });
+      byCursor.push(...res.body.map((o: { name: string }) => o.name));
+      const link = res.headers.get("Link");
+      next = link ? link.slice(1, link.indexOf(">")) : null;
+    }
+    expect(byCursor).toEqual(names);
+  });
+
   it("lists by what the key is now when its user's admin role changes between requests (one extra round trip, once)", async () => {
     const user = await createUser();
     const hidden = await createOrg({ visibility: "PRIVATE" });

@@ -120,7 +120,7 @@ export interface OrgListQuery extends Page {
  * - `visible`: PUBLIC orgs, for everyone else (the (visibility, lower(name)) index);
  * - `owned`: the caller's own orgs (the (owner_id, lower(name)) index);
  * - `member`: the orgs of the caller's teams (the (user_id, org_id) membership index).
- * Each reads at most offset + limit + 1 rows; `mergeOrgLists` makes the page. With `onlyCurrent`
+ * The others read at most offset + limit + 1 rows each; `mergeOrgLists` makes the page. With `onlyCurrent`
  * only owned and member orgs are listed, for administrators too (as Concord).
  * With `isAdmin` (known, or expected: lib/access.ts readAsCallerGuessingAdmin) the reads that would
  * not apply are not sent; every read stays gated on the caller row, so an expectation cannot widen them.
@@ -128,8 +128,8 @@ export interface OrgListQuery extends Page {
 export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?: boolean) {
   const n = q.offset + q.limit + 1;
   const inPage = (where: SQL | undefined) => and(where, pageOfNames(organizations.name, q));
-  const page = (where: SQL | undefined) =>
-    selectOrgs(db, ref, sql`1`).where(inPage(where)).orderBy(byLowerName(organizations.name)).limit(n);
+  const page = (where: SQL | undefined, limit = n, offset = 0) =>
+    selectOrgs(db, ref, sql`1`).where(inPage(where)).orderBy(byLowerName(organizations.name)).limit(limit).offset(offset);
   const ownedPage = (where: SQL | undefined) =>
     selectOwnedOrgs(db, ref).where(inPage(where)).orderBy(byLowerName(organizations.name)).limit(n);
   const asAdmin = isAdmin === true;
@@ -143,7 +143,9 @@ export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?
     .from(teamMembers)
     .where(eq(teamMembers.userId, sql`${ref.id}`));
   return {
-    all: q.onlyCurrent || asOther ? undefined : page(admin),
+    // Only an administrator's read returns rows when this one does, so it pages in SQL: a deep
+    // `offset` is skipped by SQLite, not carried to the Worker.
+    all: q.onlyCurrent || asOther ? undefined : page(admin, q.limit + 1, q.offset),
     visible: q.onlyCurrent || asAdmin ? undefined : page(and(other, eq(organizations.visibility, "PUBLIC"))),
     owned: !q.onlyCurrent && asAdmin ? undefined : ownedPage(mine(sql`${organizations.ownerId} = ${ref.id}`)),
     member: !q.onlyCurrent && asAdmin ? undefined : page(mine(inArray(organizations.id, memberOrgIds))),
@@ -153,9 +155,10 @@ export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?
 type ListedOrg = Omit<OrgRow, "access">;
 
 /**
- * The page of orgs from `listOrgs`' reads: their union in name order, rows [offset, offset + limit]
- * (the extra row tells "more"). An org is accessible if the admin read, the owned read or the member
- * read listed it: each read is in name order and as long as the page, so one on the page is in it.
+ * The page of orgs from `listOrgs`' reads: the administrator's read is the page itself (paged in
+ * SQL); otherwise the union of the others in name order, rows [offset, offset + limit] (the extra
+ * row tells "more"). An org is accessible if the owned or the member read listed it: each read is in
+ * name order and as long as the page, so one on the page is in it.
  * `caller` names the owner of the owned orgs.
  */
 export function mergeOrgLists(
@@ -163,9 +166,10 @@ export function mergeOrgLists(
   q: { offset: number; limit: number },
   caller: { username: string },
 ): OrgRow[] {
+  if (lists.all?.length) return lists.all.map((org) => ({ ...org, access: true }));
   const byId = new Map<string, OrgRow>();
   for (const org of lists.owned ?? []) byId.set(org.id, { ...org, ownerUsername: caller.username, access: true });
-  for (const [list, access] of [[lists.all, true], [lists.member, true], [lists.visible, false]] as const) {
+  for (const [list, access] of [[lists.member, true], [lists.visible, false]] as const) {
     for (const org of list ?? []) if (!byId.has(org.id)) byId.set(org.id, { ...org, access });
   }
   const key = (org: OrgRow) => org.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
