@@ -1,5 +1,5 @@
 // Serving workers and loading them, shared by bench/run.mjs and bench/ab.mjs.
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import autocannon from "autocannon";
@@ -20,6 +20,7 @@ export const auth = { Authorization: `Bearer ${BENCH_KEY}` };
  * opens the V8 inspector (bench/profile.mjs).
  */
 export async function serve(scriptPath, { inspectorPort } = {}) {
+  const before = new Set(workerdProcesses());
   const mf = new Miniflare({
     ...(inspectorPort ? { inspectorPort } : {}),
     host: "127.0.0.1",
@@ -36,7 +37,31 @@ export async function serve(scriptPath, { inspectorPort } = {}) {
   const db = await mf.getD1Database("DB");
   await applyMigrations(db, path.join(root, "migrations"));
   await seedCaller(db);
-  return { mf, url, db };
+  // The workerd process miniflare started for this worker: its CPU time is what a request costs here.
+  const pid = workerdProcesses().find((p) => !before.has(p));
+  return { mf, url, db, pid };
+}
+
+/** Pids of workerd processes started by this process (Linux /proc). */
+function workerdProcesses() {
+  const pids = [];
+  for (const entry of readdirSync("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, "utf8");
+      const [comm, rest] = [stat.slice(stat.indexOf("(") + 1, stat.lastIndexOf(")")), stat.slice(stat.lastIndexOf(")") + 2).split(" ")];
+      if (comm === "workerd" && Number(rest[1]) === process.pid) pids.push(Number(entry));
+    } catch {} // the process ended meanwhile
+  }
+  return pids;
+}
+
+/** CPU time (user + system) a process has used so far, in microseconds (Linux /proc; 0 if unknown). */
+export function cpuMicros(pid) {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  return (ticks * 1e6) / 100; // USER_HZ is 100 on Linux
 }
 
 /** autocannon at 8 connections for `seconds`; any non-2xx answer or error fails the run. */
