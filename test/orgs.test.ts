@@ -266,6 +266,34 @@ describe("GET /api/v1/org", () => {
     expect(res.body.details.map((d: { id: string }) => d.id)).toContain("after");
   });
 
+  it("keeps the org-name substring index in step with creates, renames and deletes", async () => {
+    const tag = uniqueName("idx");
+    const org = await createOrg({ name: `${tag}-Alpha` });
+    const found = async (filter: string) =>
+      (await call("GET", `/api/v1/org?filter=${encodeURIComponent(filter)}`)).body.map((o: { id: string }) => o.id);
+    expect(await found(`${tag}-alp`)).toEqual([org.id]);
+    expect(await found(`${tag.toUpperCase()}-ALPHA`)).toEqual([org.id]);
+
+    expect((await call("POST", "/api/v1/org", { json: { id: org.id, name: `${tag}-Omega` } })).status).toBe(200);
+    expect(await found(`${tag}-alpha`)).toEqual([]);
+    expect(await found(`${tag}-omeg`)).toEqual([org.id]);
+    expect((await call("POST", "/api/v1/org", { json: { id: org.id, name: `${tag}-OMEGA` } })).status).toBe(200);
+    expect(await found(`${tag}-omeg`)).toEqual([org.id]);
+
+    expect((await call("DELETE", `/api/v1/org/${tag}-omega?confirmation=yes`)).status).toBe(200);
+    expect(await found(`${tag}-omeg`)).toEqual([]);
+    expect(await count(`SELECT 1 FROM org_name_trigrams WHERE org_id = ?`, org.id)).toBe(0);
+    // Every count is the number of orgs under its trigram.
+    expect(
+      await rows(`SELECT c.trigram FROM org_trigram_counts c
+        WHERE c.orgs <> (SELECT count(*) FROM org_name_trigrams t WHERE t.trigram = c.trigram)`),
+    ).toEqual([]);
+    expect(
+      await count(`SELECT 1 FROM organizations o, json_each('[1,2,3]') p
+        WHERE NOT EXISTS (SELECT 1 FROM org_name_trigrams t WHERE t.org_id = o.id AND t.trigram = substr(lower(o.name), p.value, 3))`),
+    ).toBe(0);
+  });
+
   it("treats % and _ in the filter literally", async () => {
     const tag = uniqueName("lit");
     await createOrg({ name: `${tag}_x` });

@@ -3,7 +3,7 @@ import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-or
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { organizations, teamMembers, teams, users } from "./schema";
+import { organizations, orgNameTrigrams, orgTrigramCounts, teamMembers, teams, users } from "./schema";
 import { byLowerName, literal, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 /** The id of the org of that name (case-insensitive), as a value: children of the path's org are found by it. */
@@ -120,6 +120,8 @@ export interface OrgListQuery extends Page {
  * - `visible`: PUBLIC orgs, for everyone else (the (visibility, lower(name)) index);
  * - `owned`: the caller's own orgs (the (owner_id, lower(name)) index);
  * - `member`: the orgs of the caller's teams (the (user_id, org_id) membership index).
+ * With a `filter` of 3 characters or more, `all` and `visible` come in two forms, of which at most
+ * one reads (see `nameFilter`): by the substring index, or by the name index as without a filter.
  * The others read at most offset + limit + 1 rows each; `mergeOrgLists` makes the page. With `onlyCurrent`
  * only owned and member orgs are listed, for administrators too (as Concord).
  * With `isAdmin` (known, or expected: lib/access.ts readAsCallerGuessingAdmin) the reads that would
@@ -142,14 +144,64 @@ export function listOrgs(db: Database, ref: CallerRef, q: OrgListQuery, isAdmin?
     .selectDistinct({ orgId: teamMembers.orgId })
     .from(teamMembers)
     .where(eq(teamMembers.userId, sql`${ref.id}`));
+  const filter = q.filter !== undefined ? nameFilter(db, ref, q.filter, n) : undefined;
+  const indexed = (where: SQL) => (filter ? and(where, filter.byIndex) : undefined);
+  const scanned = (where: SQL) => (filter ? and(where, filter.byScan) : where);
+  const sendsAll = !q.onlyCurrent && !asOther;
+  const sendsVisible = !q.onlyCurrent && !asAdmin;
   return {
-    // Only an administrator's read returns rows when this one does, so it pages in SQL: a deep
+    // Only an administrator's reads return rows when these do, so they page in SQL: a deep
     // `offset` is skipped by SQLite, not carried to the Worker.
-    all: q.onlyCurrent || asOther ? undefined : page(admin, q.limit + 1, q.offset),
-    visible: q.onlyCurrent || asAdmin ? undefined : page(and(other, eq(organizations.visibility, "PUBLIC"))),
+    all: sendsAll ? page(scanned(admin), q.limit + 1, q.offset) : undefined,
+    allIndexed: sendsAll && filter ? page(indexed(admin), q.limit + 1, q.offset) : undefined,
+    visible: sendsVisible ? page(scanned(and(other, eq(organizations.visibility, "PUBLIC"))!)) : undefined,
+    // `+visibility`: the org ids of the index drive this read, not the visibility index.
+    visibleIndexed: sendsVisible && filter ? page(indexed(sql`${other} AND +${organizations.visibility} = 'PUBLIC'`)) : undefined,
     owned: !q.onlyCurrent && asAdmin ? undefined : ownedPage(mine(sql`${organizations.ownerId} = ${ref.id}`)),
     member: !q.onlyCurrent && asAdmin ? undefined : page(mine(inArray(organizations.id, memberOrgIds))),
   };
+}
+
+/** Trigrams looked up per filter: any of a filter's trigrams narrows it, so a few spread over it do. */
+const MAX_TRIGRAMS = 8;
+
+/**
+ * Distinct 3-character pieces of a filter, lower-cased as SQLite's lower() does (ASCII only): all of
+ * them, or `MAX_TRIGRAMS` spread from its start to its end.
+ */
+export function trigramsOf(filter: string): string[] {
+  const chars = Array.from(filter.replace(/[A-Z]/g, (c) => c.toLowerCase())); // code points, as substr() counts
+  const all = new Set<string>();
+  for (let i = 0; i + 3 <= chars.length; i++) all.add(chars.slice(i, i + 3).join(""));
+  const trigrams = [...all];
+  if (trigrams.length <= MAX_TRIGRAMS) return trigrams;
+  return Array.from({ length: MAX_TRIGRAMS }, (_, i) => trigrams[Math.round((i * (trigrams.length - 1)) / (MAX_TRIGRAMS - 1))]!);
+}
+
+/**
+ * How a name filter of 3 characters or more is answered: every name containing it contains each of
+ * its trigrams, so the orgs listed under its rarest trigram (org_name_trigrams) are the candidates,
+ * and `instr` keeps those that contain the filter. When even the rarest trigram is in more than
+ * `10 * rows` orgs (`rows`: what the page needs), the filter is common and walking the name index
+ * until the page is full reads less. Both gates are on the caller row (SQLite checks them once):
+ * `byIndex` adds the candidate condition, `byScan` is the other case; if any trigram is in no org,
+ * nothing matches and neither reads. Shorter filters have no trigram: they walk the name index.
+ */
+function nameFilter(db: Database, ref: CallerRef, filter: string, rows: number) {
+  const trigrams = trigramsOf(filter);
+  if (trigrams.length === 0) return undefined;
+  const ofFilter = and(inArray(orgTrigramCounts.trigram, trigrams), sql`${orgTrigramCounts.orgs} > 0`);
+  // How many orgs the rarest trigram is in; -1 if one of them is in none (then nothing matches).
+  const rarest = sql`(SELECT CASE WHEN count(*) < ${trigrams.length} THEN -1 ELSE min(${orgTrigramCounts.orgs}) END
+    FROM ${orgTrigramCounts} WHERE ${ofFilter})`;
+  const rarestTrigram = sql`(SELECT ${orgTrigramCounts.trigram} FROM ${orgTrigramCounts} WHERE ${ofFilter}
+    ORDER BY ${orgTrigramCounts.orgs} LIMIT 1)`;
+  const candidates = db.select({ orgId: orgNameTrigrams.orgId }).from(orgNameTrigrams).where(eq(orgNameTrigrams.trigram, rarestTrigram));
+  const common = 10 * rows;
+  // One CASE per gate: it names the caller, so SQLite evaluates it at the caller's row, once.
+  const gate = (useIndex: boolean) =>
+    sql`(CASE WHEN ${ref.id} IS NULL THEN 0 ELSE ${useIndex ? sql`${rarest} BETWEEN 0 AND ${common}` : sql`${rarest} > ${common}`} END) = 1`;
+  return { byIndex: and(gate(true), inArray(organizations.id, candidates))!, byScan: gate(false) };
 }
 
 type ListedOrg = Omit<OrgRow, "access">;
@@ -162,14 +214,23 @@ type ListedOrg = Omit<OrgRow, "access">;
  * `caller` names the owner of the owned orgs.
  */
 export function mergeOrgLists(
-  lists: { all?: ListedOrg[]; visible?: ListedOrg[]; owned?: ListedOrg[]; member?: ListedOrg[] },
+  lists: {
+    all?: ListedOrg[];
+    allIndexed?: ListedOrg[];
+    visible?: ListedOrg[];
+    visibleIndexed?: ListedOrg[];
+    owned?: ListedOrg[];
+    member?: ListedOrg[];
+  },
   q: { offset: number; limit: number },
   caller: { username: string },
 ): OrgRow[] {
-  if (lists.all?.length) return lists.all.map((org) => ({ ...org, access: true }));
+  const all = [...(lists.all ?? []), ...(lists.allIndexed ?? [])]; // at most one of them has rows
+  if (all.length) return all.map((org) => ({ ...org, access: true }));
+  const visible = [...(lists.visible ?? []), ...(lists.visibleIndexed ?? [])];
   const byId = new Map<string, OrgRow>();
   for (const org of lists.owned ?? []) byId.set(org.id, { ...org, ownerUsername: caller.username, access: true });
-  for (const [list, access] of [[lists.member, true], [lists.visible, false]] as const) {
+  for (const [list, access] of [[lists.member, true], [visible, false]] as const) {
     for (const org of list ?? []) if (!byId.has(org.id)) byId.set(org.id, { ...org, access });
   }
   const key = (org: OrgRow) => org.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()

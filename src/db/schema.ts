@@ -91,6 +91,28 @@ export const organizations = sqliteTable(
   ],
 );
 
+/**
+ * The substring index of org names (`filter=` on the org list): every distinct 3-character piece of
+ * lower(name), with the orgs that contain it, and how many orgs contain each. Kept by triggers on
+ * `organizations` (migration 0007), inside the statement that changes the org. Plain tables, not
+ * FTS5: a D1 database that holds an FTS5 table cannot be exported (README, "Paging and filters").
+ * No foreign key: the delete trigger removes an org's rows by this primary key.
+ */
+export const orgNameTrigrams = sqliteTable(
+  "org_name_trigrams",
+  {
+    trigram: text("trigram").notNull(),
+    orgId: text("org_id").notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.trigram, t.orgId] })],
+);
+
+export const orgTrigramCounts = sqliteTable("org_trigram_counts", {
+  trigram: text("trigram").primaryKey(),
+  /** how many orgs' names contain it (0 once the last one is gone) */
+  orgs: integer("orgs").notNull(),
+});
+
 export const TEAM_ROLES = ["OWNER", "MAINTAINER", "MEMBER"] as const;
 export type TeamRole = (typeof TEAM_ROLES)[number];
 
