@@ -286,8 +286,10 @@ describe("GET /api/v1/org", () => {
     // Every count is the number of orgs under its trigram.
     expect(
       await rows(`SELECT c.trigram FROM org_trigram_counts c
-        WHERE c.orgs <> (SELECT count(*) FROM org_name_trigrams t WHERE t.trigram = c.trigram)`),
+        WHERE c.trigram <> '' AND c.orgs <> (SELECT count(*) FROM org_name_trigrams t WHERE t.trigram = c.trigram)`),
     ).toEqual([]);
+    // ...and the one under '' is the number of orgs.
+    expect(await rows(`SELECT orgs FROM org_trigram_counts WHERE trigram = ''`)).toEqual([{ orgs: await count(`SELECT 1 FROM organizations`) }]);
     expect(
       await count(`SELECT 1 FROM organizations o, json_each('[1,2,3]') p
         WHERE NOT EXISTS (SELECT 1 FROM org_name_trigrams t WHERE t.org_id = o.id AND t.trigram = substr(lower(o.name), p.value, 3))`),

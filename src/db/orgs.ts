@@ -181,9 +181,10 @@ export function trigramsOf(filter: string): string[] {
 /**
  * How a name filter of 3 characters or more is answered: every name containing it contains each of
  * its trigrams, so the orgs listed under its rarest trigram (org_name_trigrams) are the candidates,
- * and `instr` keeps those that contain the filter. When even the rarest trigram is in more than
- * `10 * rows` orgs (`rows`: what the page needs), the filter is common and walking the name index
- * until the page is full reads less. Both gates are on the caller row (SQLite checks them once):
+ * and `instr` keeps those that contain the filter. The candidates cost about 4 rows each; walking
+ * the name index until the page's `rows` are found costs at least rows * orgs / candidates. So the
+ * index is used when 4 * candidates^2 <= rows * orgs (a rare filter), the name index otherwise (a
+ * common one, or a deep offset). Both gates are on the caller row (SQLite checks them once):
  * `byIndex` adds the candidate condition, `byScan` is the other case; if any trigram is in no org,
  * nothing matches and neither reads. Shorter filters have no trigram: they walk the name index.
  */
@@ -191,16 +192,17 @@ function nameFilter(db: Database, ref: CallerRef, filter: string, rows: number) 
   const trigrams = trigramsOf(filter);
   if (trigrams.length === 0) return undefined;
   const ofFilter = and(inArray(orgTrigramCounts.trigram, trigrams), sql`${orgTrigramCounts.orgs} > 0`);
-  // How many orgs the rarest trigram is in; -1 if one of them is in none (then nothing matches).
-  const rarest = sql`(SELECT CASE WHEN count(*) < ${trigrams.length} THEN -1 ELSE min(${orgTrigramCounts.orgs}) END
+  // The count under the empty trigram is the number of orgs (migration 0007).
+  const orgs = sql`(SELECT ${orgTrigramCounts.orgs} FROM ${orgTrigramCounts} WHERE ${orgTrigramCounts.trigram} = '')`;
+  // 1: by the index, 0: by the name index, -1: one of the trigrams is in no org (nothing matches).
+  const plan = sql`(SELECT CASE WHEN count(*) < ${trigrams.length} THEN -1
+      WHEN 4 * min(${orgTrigramCounts.orgs}) * min(${orgTrigramCounts.orgs}) <= ${rows} * ${orgs} THEN 1 ELSE 0 END
     FROM ${orgTrigramCounts} WHERE ${ofFilter})`;
   const rarestTrigram = sql`(SELECT ${orgTrigramCounts.trigram} FROM ${orgTrigramCounts} WHERE ${ofFilter}
     ORDER BY ${orgTrigramCounts.orgs} LIMIT 1)`;
   const candidates = db.select({ orgId: orgNameTrigrams.orgId }).from(orgNameTrigrams).where(eq(orgNameTrigrams.trigram, rarestTrigram));
-  const common = 10 * rows;
   // One CASE per gate: it names the caller, so SQLite evaluates it at the caller's row, once.
-  const gate = (useIndex: boolean) =>
-    sql`(CASE WHEN ${ref.id} IS NULL THEN 0 ELSE ${useIndex ? sql`${rarest} BETWEEN 0 AND ${common}` : sql`${rarest} > ${common}`} END) = 1`;
+  const gate = (useIndex: boolean) => sql`(CASE WHEN ${ref.id} IS NULL THEN -1 ELSE ${plan} END) = ${useIndex ? 1 : 0}`;
   return { byIndex: and(gate(true), inArray(organizations.id, candidates))!, byScan: gate(false) };
 }
 
