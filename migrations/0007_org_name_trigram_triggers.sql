@@ -1,12 +1,14 @@
 -- The substring index of org names (org_name_trigrams, org_trigram_counts: src/db/schema.ts) is kept
 -- by these triggers, inside the statement that creates, renames or deletes an org. The count under
 -- the empty trigram '' is the number of orgs. The trigrams of a name are the distinct
--- substr(lower(name), n, 3) for n = 1 .. length - 2 (names are 3 to 128 characters). The positions
--- come from a table of the numbers 1..126 (triggers may not use a recursive CTE, and json_each would
--- read all 126 values for every name: D1 bills rows read).
+-- substr(lower(name), n, 3) for n = 1 .. length - 2. The positions come from a table of the numbers
+-- 1..1022 (names are at most 128 characters today; the margin keeps a longer name fully indexed).
+-- Triggers may not use a recursive CTE, and json_each would read all its values for every name
+-- (D1 bills rows read); the table is read only up to the name's length.
 CREATE TABLE `trigram_positions` (`n` INTEGER PRIMARY KEY NOT NULL);
 --> statement-breakpoint
-INSERT INTO `trigram_positions` (`n`) SELECT `value` FROM json_each('[1,2,3,4,5,6,7,8,9,10,11,12,13,14,15,16,17,18,19,20,21,22,23,24,25,26,27,28,29,30,31,32,33,34,35,36,37,38,39,40,41,42,43,44,45,46,47,48,49,50,51,52,53,54,55,56,57,58,59,60,61,62,63,64,65,66,67,68,69,70,71,72,73,74,75,76,77,78,79,80,81,82,83,84,85,86,87,88,89,90,91,92,93,94,95,96,97,98,99,100,101,102,103,104,105,106,107,108,109,110,111,112,113,114,115,116,117,118,119,120,121,122,123,124,125,126]');
+INSERT INTO `trigram_positions` (`n`)
+  WITH RECURSIVE `seq`(`n`) AS (SELECT 1 UNION ALL SELECT `n` + 1 FROM `seq` WHERE `n` < 1022) SELECT `n` FROM `seq`;
 --> statement-breakpoint
 CREATE TRIGGER `org_name_trigrams_insert` AFTER INSERT ON `organizations`
 BEGIN

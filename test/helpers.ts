@@ -108,7 +108,7 @@ export async function count(sql: string, ...params: unknown[]): Promise<number> 
 export async function snapshot(): Promise<string> {
   const tables = [
     "users", "api_keys", "organizations", "teams", "team_members", "projects",
-    "repositories", "secrets", "json_stores", "json_store_items",
+    "repositories", "secrets", "json_stores", "json_store_items", "org_name_trigrams", "org_trigram_counts",
   ];
   const parts: string[] = [];
   for (const table of tables) {

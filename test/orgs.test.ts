@@ -17,6 +17,20 @@ import {
 
 const orgPath = (name: string) => `/api/v1/org/${encodeURIComponent(name)}`;
 
+/** The org-name substring index holds exactly every trigram of every org, and the counts agree. */
+async function expectIndexInStep() {
+  const missing = await count(`SELECT 1 FROM organizations o JOIN trigram_positions p ON p.n <= length(o.name) - 2
+    WHERE NOT EXISTS (SELECT 1 FROM org_name_trigrams t WHERE t.org_id = o.id AND t.trigram = substr(lower(o.name), p.n, 3))`);
+  expect(missing, "trigrams missing from the index").toBe(0);
+  const stray = await count(`SELECT 1 FROM org_name_trigrams t LEFT JOIN organizations o ON o.id = t.org_id
+    WHERE o.id IS NULL OR instr(lower(o.name), t.trigram) = 0`);
+  expect(stray, "index rows of no org, or of a trigram the org's name does not have").toBe(0);
+  const wrongCounts = await rows(`SELECT c.trigram FROM org_trigram_counts c
+    WHERE c.trigram <> '' AND c.orgs <> (SELECT count(*) FROM org_name_trigrams t WHERE t.trigram = c.trigram)`);
+  expect(wrongCounts).toEqual([]);
+  expect(await rows(`SELECT orgs FROM org_trigram_counts WHERE trigram = ''`)).toEqual([{ orgs: await count(`SELECT 1 FROM organizations`) }]);
+}
+
 describe("POST /api/v1/org: create", () => {
   it("creates an org owned by the caller, with a default team where the owner is OWNER", async () => {
     const name = uniqueName();
@@ -283,17 +297,24 @@ describe("GET /api/v1/org", () => {
     expect((await call("DELETE", `/api/v1/org/${tag}-omega?confirmation=yes`)).status).toBe(200);
     expect(await found(`${tag}-omeg`)).toEqual([]);
     expect(await count(`SELECT 1 FROM org_name_trigrams WHERE org_id = ?`, org.id)).toBe(0);
-    // Every count is the number of orgs under its trigram.
-    expect(
-      await rows(`SELECT c.trigram FROM org_trigram_counts c
-        WHERE c.trigram <> '' AND c.orgs <> (SELECT count(*) FROM org_name_trigrams t WHERE t.trigram = c.trigram)`),
-    ).toEqual([]);
-    // ...and the one under '' is the number of orgs.
-    expect(await rows(`SELECT orgs FROM org_trigram_counts WHERE trigram = ''`)).toEqual([{ orgs: await count(`SELECT 1 FROM organizations`) }]);
-    expect(
-      await count(`SELECT 1 FROM organizations o, json_each('[1,2,3]') p
-        WHERE NOT EXISTS (SELECT 1 FROM org_name_trigrams t WHERE t.org_id = o.id AND t.trigram = substr(lower(o.name), p.value, 3))`),
-    ).toBe(0);
+    await expectIndexInStep();
+  });
+
+  it("indexes names with a repeated trigram and names of 128 characters, to their last character", async () => {
+    const tag = uniqueName("rep").slice(0, 20);
+    const repeated = await createOrg({ name: `${tag}-abcabc-abcabc` });
+    await expectIndexInStep();
+    const long = `${tag}-${"x".repeat(128 - tag.length - 6)}-tail`;
+    expect(long).toHaveLength(128);
+    const longOrg = await createOrg({ name: long });
+    const found = async (filter: string) => (await call("GET", `/api/v1/org?filter=${filter}`)).body.map((o: { id: string }) => o.id);
+    expect(await found(`x-tail`)).toContain(longOrg.id);
+    expect(await found(`${tag}-abcabc-abc`)).toEqual([repeated.id]);
+    expect((await call("POST", "/api/v1/org", { json: { id: repeated.id, name: `${tag}-cabcab` } })).status).toBe(200);
+    await expectIndexInStep();
+    expect((await call("DELETE", `/api/v1/org/${tag}-cabcab?confirmation=yes`)).status).toBe(200);
+    expect((await call("DELETE", `/api/v1/org/${long}?confirmation=yes`)).status).toBe(200);
+    await expectIndexInStep();
   });
 
   it("treats % and _ in the filter literally", async () => {

@@ -195,7 +195,8 @@ function nameFilter(db: Database, ref: CallerRef, filter: string, rows: number) 
   // The count under the empty trigram is the number of orgs (migration 0007).
   const orgs = sql`(SELECT ${orgTrigramCounts.orgs} FROM ${orgTrigramCounts} WHERE ${orgTrigramCounts.trigram} = '')`;
   // 1: by the index, 0: by the name index, -1: one of the trigrams is in no org (nothing matches).
-  const plan = sql`(SELECT CASE WHEN count(*) < ${trigrams.length} THEN -1
+  // Without the count of orgs the index is not there (being rebuilt): the name index answers.
+  const plan = sql`(SELECT CASE WHEN ${orgs} IS NULL THEN 0 WHEN count(*) < ${trigrams.length} THEN -1
       WHEN 4 * min(${orgTrigramCounts.orgs}) * min(${orgTrigramCounts.orgs}) <= ${rows} * ${orgs} THEN 1 ELSE 0 END
     FROM ${orgTrigramCounts} WHERE ${ofFilter})`;
   const rarestTrigram = sql`(SELECT ${orgTrigramCounts.trigram} FROM ${orgTrigramCounts} WHERE ${ofFilter}
@@ -227,7 +228,7 @@ export function mergeOrgLists(
   q: { offset: number; limit: number },
   caller: { username: string },
 ): OrgRow[] {
-  const all = [...(lists.all ?? []), ...(lists.allIndexed ?? [])]; // at most one of them has rows
+  const all = lists.all?.length ? lists.all : (lists.allIndexed ?? []); // at most one of them has rows
   if (all.length) return all.map((org) => ({ ...org, access: true }));
   const visible = [...(lists.visible ?? []), ...(lists.visibleIndexed ?? [])];
   const byId = new Map<string, OrgRow>();

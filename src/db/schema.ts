@@ -97,7 +97,7 @@ export const organizations = sqliteTable(
  * `organizations` (migration 0007), inside the statement that changes the org. Plain tables, not
  * FTS5: a D1 database that holds an FTS5 table cannot be exported (README, "Paging and filters").
  * No foreign key: the delete trigger removes an org's rows by this primary key. The triggers take
- * the positions 1..126 from `trigram_positions`, a table of numbers migration 0007 creates and fills
+ * the positions 1..1022 from `trigram_positions`, a table of numbers migration 0007 creates and fills
  * (not declared here: the app never reads it).
  */
 export const orgNameTrigrams = sqliteTable(
