@@ -49,11 +49,12 @@ export const readableIn = (s: OrgScope, visibility: SQLWrapper) =>
 export const accessibleOrg = (s: OrgScope) => sql`${lowerEq(organizations.name, s.orgName)} AND ${accessCondition(s.caller)} IS 1`;
 
 /**
- * A page of an org's children that the caller may read, as two reads of which exactly one returns
- * rows (or none): `all` for callers with org access, `visible` (PUBLIC ones of a PUBLIC org, by the
- * (org, visibility, name) index) for the others. `page(where)` is the read `FROM caller CROSS JOIN organizations CROSS JOIN
- * <children>` with `where` (the org by name, and the gate) in its WHERE: the gates are on the caller
- * and org rows alone, so SQLite checks them once and the read that does not apply reads no child.
+ * A page of an org's children that the caller may read, as two reads of which at most one returns
+ * rows: `all` for callers with org access, `visible` (PUBLIC ones of a PUBLIC org, by the
+ * (org, visibility, name) index) for the others. `page(where)` is the read
+ * `FROM caller CROSS JOIN organizations CROSS JOIN <children>` with `where` (the org by name, and
+ * the gate) in its WHERE: the gates are on the caller and org rows alone, so SQLite checks them
+ * once and the read that does not apply reads no child.
  */
 export function readableChildren<Q>(s: OrgScope, visibility: SQLWrapper, page: (where: SQL) => Q) {
   const access = accessCondition(s.caller);
