@@ -4,9 +4,9 @@
  * Every route reads the same way: `batchAsCaller` (or `batchInOrg` under /org/{orgName}) runs the
  * route's reads, built as a function of the caller, in one D1 batch together with the API-key
  * lookup; then the rules below decide; then the route writes. If the key turns out unknown, expired
- * or its user disabled, the reads ran with an empty `caller` (they read nothing: every read starts
- * from the caller row; a delete that travels in the batch is conditioned on it) and the request is
- * answered 401.
+ * or its user disabled, the reads ran with an empty `caller` (lists start from the caller row, so
+ * they read nothing; the rest are lookups by a unique key; a delete that travels in the batch is
+ * conditioned on the caller) and the request is answered 401.
  *
  * Inside an org, something the caller may not see is "not found" (404), so its existence does not
  * leak; something it sees but may not change is 403.
