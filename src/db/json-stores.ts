@@ -36,20 +36,24 @@ export const listStores = (db: Database, s: OrgScope, q: Page) =>
       .offset(q.offset),
   );
 
+/**
+ * For reads `FROM caller CROSS JOIN organizations CROSS JOIN json_stores CROSS JOIN json_store_items`:
+ * the items of the store of that name, if the caller may read the store.
+ */
+const itemsOfReadableStore = (s: OrgScope, storeName: string) =>
+  and(
+    readableIn(s, jsonStores.visibility),
+    eq(jsonStores.orgId, organizations.id),
+    lowerEq(jsonStores.name, storeName),
+    eq(jsonStoreItems.storeId, jsonStores.id),
+  );
+
 /** The item at that path of the store of that name, if the caller may read the store. */
 export const findItem = (db: Database, s: OrgScope, storeName: string, path: string) =>
   fromCallerAndOrg(db, s, { data: jsonStoreItems.data })
     .crossJoin(jsonStores)
     .crossJoin(jsonStoreItems)
-    .where(
-      and(
-        readableIn(s, jsonStores.visibility),
-        eq(jsonStores.orgId, organizations.id),
-        lowerEq(jsonStores.name, storeName),
-        eq(jsonStoreItems.storeId, jsonStores.id),
-        eq(jsonStoreItems.path, path),
-      ),
-    );
+    .where(and(itemsOfReadableStore(s, storeName), eq(jsonStoreItems.path, path)));
 
 /** The item at that path of the store of that id (inside a write's batch: the store was checked by the reads). */
 export const findItemInStore = (db: Database, storeId: string, path: string) =>
@@ -65,10 +69,7 @@ export const listItemPaths = (db: Database, s: OrgScope, storeName: string, q: P
     .crossJoin(jsonStoreItems)
     .where(
       and(
-        readableIn(s, jsonStores.visibility),
-        eq(jsonStores.orgId, organizations.id),
-        lowerEq(jsonStores.name, storeName),
-        eq(jsonStoreItems.storeId, jsonStores.id),
+        itemsOfReadableStore(s, storeName),
         q.filter !== undefined ? contains(jsonStoreItems.path, q.filter) : undefined,
         // Paths are case-sensitive and ordered as stored (the primary key's order).
         q.after !== undefined ? sql`${jsonStoreItems.path} > ${q.after}` : undefined,

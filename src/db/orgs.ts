@@ -170,7 +170,7 @@ const MAX_TRIGRAMS = 8;
  * Distinct 3-character pieces of a filter, lower-cased as SQLite's lower() does (ASCII only): all of
  * them, or `MAX_TRIGRAMS` spread from its start to its end.
  */
-export function trigramsOf(filter: string): string[] {
+function trigramsOf(filter: string): string[] {
   const chars = Array.from(filter.replace(/[A-Z]/g, (c) => c.toLowerCase())); // code points, as substr() counts
   const all = new Set<string>();
   for (let i = 0; i + 3 <= chars.length; i++) all.add(chars.slice(i, i + 3).join(""));
