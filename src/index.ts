@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import type { AppEnv } from "./env";
 import { onError, onNotFound } from "./lib/errors";
 import { authenticate } from "./middleware/auth";
@@ -14,6 +14,10 @@ import { teamsRouter } from "./routes/teams";
 import { serverRouter } from "./routes/server";
 import { usersRouter } from "./routes/users";
 
+// Every router here is built from hono/tiny (PatternRouter: one regular expression per route, tried
+// in order). For our ~50 routes that costs microseconds per request and keeps ~2.4 KB gzip of
+// router code (RegExpRouter + TrieRouter + SmartRouter) out of the bundle; `npm run bench` measures
+// both. A file that imports `Hono` from "hono" instead brings those routers back.
 const app = new Hono<AppEnv>();
 
 app.use(requestId);

@@ -172,6 +172,22 @@ describe("secrets: bad input changes nothing", () => {
     expectError(await call("POST", secretsOf(org.name), { raw: form({ name: "huge", type: "DATA", data: huge }) }), 413, "PAYLOAD_TOO_LARGE");
     expect(await snapshot()).toBe(before);
 
+    // A body that is not the multipart it claims, and a field sent twice: 400, nothing stored.
+    const garbled = await call("POST", secretsOf(org.name), {
+      raw: "this is not multipart",
+      contentType: "multipart/form-data; boundary=xyz",
+    });
+    expectError(garbled, 400, "BAD_REQUEST");
+    const twice = new FormData();
+    twice.append("name", "twice");
+    twice.append("name", "again");
+    twice.append("type", "DATA");
+    twice.append("data", "x");
+    const repeated = await call("POST", secretsOf(org.name), { raw: twice });
+    expectError(repeated, 400, "VALIDATION_FAILED");
+    expect(repeated.body.details.map((d: { id: string }) => d.id)).toContain("name");
+    expect(await snapshot()).toBe(before);
+
     const max = new Uint8Array(512 * 1024).fill(7);
     expect((await call("POST", secretsOf(org.name), { raw: form({ name: "max", type: "DATA", data: new Blob([max]) }) })).status).toBe(200);
     expect(new Uint8Array(await (await readData(org.name, "max")).arrayBuffer())).toEqual(max);

@@ -3,7 +3,6 @@
  * failure becomes the VALIDATION_FAILED envelope with one `{id, message}` per problem.
  */
 import type { Context, MiddlewareHandler, ValidationTargets } from "hono";
-import { validator } from "hono/validator";
 import * as v from "valibot";
 import { ApiError, type ErrorDetail } from "./errors";
 
@@ -45,26 +44,53 @@ const WHAT: Record<Target, string> = {
   param: "path parameters",
 };
 
+/** What a target's value is before validation; absent fields are absent, never an error here. */
+async function rawInput(c: Context, target: Target): Promise<unknown> {
+  switch (target) {
+    case "json":
+      if (!isJsonRequest(c)) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
+      try {
+        return await c.req.json();
+      } catch {
+        throw new ApiError("BAD_REQUEST", "Malformed JSON in request body");
+      }
+    case "form": {
+      // A form endpoint called without Content-Type (e.g. `curl -X POST` with no fields) has no fields.
+      if (!c.req.header("Content-Type")) return {};
+      if (!isFormRequest(c)) throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be multipart/form-data");
+      let data: FormData;
+      try {
+        data = await c.req.formData();
+      } catch {
+        throw new ApiError("BAD_REQUEST", "Malformed form data in request body");
+      }
+      // A field sent twice becomes an array, which the schemas refuse where one value is expected.
+      const fields: Record<string, File | string | (File | string)[]> = Object.create(null);
+      data.forEach((value, key) => {
+        const seen = fields[key];
+        fields[key] = seen === undefined ? value : Array.isArray(seen) ? [...seen, value] : [seen, value];
+      });
+      return fields;
+    }
+    case "query":
+      return Object.fromEntries(Object.entries(c.req.queries()).map(([k, vs]) => [k, vs.length === 1 ? vs[0] : vs]));
+    case "param":
+      return c.req.param();
+  }
+}
+
 /**
  * `valid("json", Schema)` as route middleware; the handler reads `c.req.valid("json")`, typed.
- * hono parses JSON only for JSON content types and answers malformed JSON with a 400 itself;
- * any other content type is refused here with 415 rather than validated as an empty body.
- * Forms (multipart or urlencoded) may also be sent without any body or Content-Type: then every
- * field is absent.
+ * JSON is read only with a JSON content type (anything else is 415, not an empty body) and
+ * malformed JSON is 400 BAD_REQUEST. Forms (multipart or urlencoded) may also be sent without any
+ * body or Content-Type: then every field is absent.
  */
-export function valid<T extends Target, S extends AnySchema>(target: T, schema: S) {
-  return validator(target, (value, c) => {
-    if (target === "json" && !isJsonRequest(c)) {
-      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be application/json");
-    }
-    // A form endpoint called without Content-Type (e.g. `curl -X POST` with no fields) has no fields.
-    if (target === "form" && c.req.header("Content-Type") && !isFormRequest(c)) {
-      throw new ApiError("UNSUPPORTED_MEDIA_TYPE", "Content-Type must be multipart/form-data");
-    }
-    return parseWith(schema, value, WHAT[target]);
-  }) as MiddlewareHandler<
-    any,
-    string,
-    { in: { [K in T]: ValidationTargets[T] }; out: { [K in T]: v.InferOutput<S> } }
-  >;
+export function valid<T extends Target, S extends AnySchema>(
+  target: T,
+  schema: S,
+): MiddlewareHandler<any, string, { in: { [K in T]: ValidationTargets[T] }; out: { [K in T]: v.InferOutput<S> } }> {
+  return async (c, next) => {
+    c.req.addValidatedData(target, parseWith(schema, await rawInput(c, target), WHAT[target]) as {});
+    await next();
+  };
 }

@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { deleteApiKey, insertApiKey, listApiKeys } from "../db/api-keys";
 import { callerIdOf, callerIsAdmin } from "../db/caller";

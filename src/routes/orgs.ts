@@ -1,4 +1,4 @@
-import { Hono } from "hono";
+import { Hono } from "hono/tiny";
 import { callerIsAdmin } from "../db/caller";
 import { batch } from "../db/client";
 import { createOrgBatch, deleteOrgAsAdmin, findOrg, listOrgs, mergeOrgLists, updateOrgById, type OrgChanges, type OrgRow } from "../db/orgs";
