@@ -5,6 +5,7 @@ import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
+import { accessRouter } from "./routes/access";
 import { apiKeysRouter } from "./routes/api-keys";
 import { jsonStoresRouter } from "./routes/json-stores";
 import { orgsRouter } from "./routes/orgs";
@@ -30,6 +31,9 @@ app.route("/api/v1/org/:orgName/project", projectsRouter);
 app.route("/api/v1/org/:orgName/project/:projectName/repository", repositoriesRouter);
 app.route("/api/v1/org/:orgName/secret", secretsRouter);
 app.route("/api/v1/org/:orgName/jsonstore", jsonStoresRouter);
+app.route("/api/v1/org/:orgName/project/:resourceName/access", accessRouter("project"));
+app.route("/api/v1/org/:orgName/secret/:resourceName/access", accessRouter("secret"));
+app.route("/api/v1/org/:orgName/jsonstore/:resourceName/access", accessRouter("jsonStore"));
 app.route("/api/v1/user", usersRouter);
 app.route("/api/v1/apikey", apiKeysRouter);
 

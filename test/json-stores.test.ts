@@ -86,10 +86,10 @@ describe("JSON stores", () => {
     expect((await call("PUT", item, { json: { big: "x".repeat(500 * 1024) } })).status).toBe(200);
   });
 
-  it("a PRIVATE store is 404 to non-members; a PUBLIC one in a PUBLIC org is readable but not writable by them", async () => {
+  it("a PRIVATE store is 404 to non-members; a PUBLIC one in a PUBLIC org shows them its metadata, not its items", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];
-    await addToNewTeam(org.name, member);
+    const team = await addToNewTeam(org.name, member);
     const [priv, pub] = [uniqueName("priv"), uniqueName("pub")];
     await call("POST", storesOf(org.name), { json: { name: priv } });
     await call("POST", storesOf(org.name), { json: { name: pub, visibility: "PUBLIC" } });
@@ -99,14 +99,21 @@ describe("JSON stores", () => {
     expect((await call("GET", storesOf(org.name), { key: stranger.key })).body.map((s: { name: string }) => s.name)).toEqual([pub]);
     expectError(await call("GET", `${storesOf(org.name)}/${priv}/item/k`, { key: stranger.key }), 404, "NOT_FOUND");
     expectError(await call("GET", `${storesOf(org.name)}/${priv}/item`, { key: stranger.key }), 404, "NOT_FOUND");
-    expect((await call("GET", `${storesOf(org.name)}/${pub}/item/k`, { key: stranger.key })).body).toBe(2);
+    expect((await call("GET", `${storesOf(org.name)}/${pub}`, { key: stranger.key })).status).toBe(200);
     const before = await snapshot();
+    expectError(await call("GET", `${storesOf(org.name)}/${pub}/item/k`, { key: stranger.key }), 403, "FORBIDDEN");
     expectError(await call("PUT", `${storesOf(org.name)}/${pub}/item/k`, { key: stranger.key, json: 3 }), 403, "FORBIDDEN");
     expectError(await call("DELETE", `${storesOf(org.name)}/${pub}`, { key: stranger.key }), 403, "FORBIDDEN");
     expectError(await call("POST", storesOf(org.name), { key: stranger.key, json: { name: uniqueName("s") } }), 403, "FORBIDDEN");
     expect(await snapshot()).toBe(before);
 
+    // A member reads a PUBLIC store's items; a PRIVATE store needs a grant, and writing WRITER.
+    expect((await call("GET", `${storesOf(org.name)}/${pub}/item/k`, { key: member.key })).body).toBe(2);
+    expectError(await call("GET", `${storesOf(org.name)}/${priv}/item/k`, { key: member.key }), 404, "NOT_FOUND");
+    await call("POST", `${storesOf(org.name)}/${priv}/access`, { json: { teamName: team, level: "READER" } });
     expect((await call("GET", `${storesOf(org.name)}/${priv}/item/k`, { key: member.key })).body).toBe(1);
+    expectError(await call("PUT", `${storesOf(org.name)}/${priv}/item/k`, { key: member.key, json: 5 }), 403, "FORBIDDEN");
+    await call("POST", `${storesOf(org.name)}/${priv}/access`, { json: { teamName: team, level: "WRITER" } });
     const put = await call("PUT", `${storesOf(org.name)}/${priv}/item/k`, { key: member.key, json: 5 });
     expect(put.body.result).toBe("UPDATED");
     expect(put.roundTrips).toBe(2);

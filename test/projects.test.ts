@@ -72,7 +72,7 @@ describe("projects", () => {
     expectError(await call("GET", `${projectsOf(org.name)}?limit=0`), 400, "VALIDATION_FAILED");
   });
 
-  it("PRIVATE projects are 404 to non-members of a PUBLIC org; members see them; only members create", async () => {
+  it("PRIVATE projects are 404 to non-members of a PUBLIC org and to members without a grant; only members create", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];
     await addToNewTeam(org.name, member);
@@ -86,6 +86,11 @@ describe("projects", () => {
     expect(strangerList.body.map((p: { name: string }) => p.name)).toEqual([pub]);
     expect(strangerList.roundTrips).toBe(1);
     expect((await call("GET", `${projectsOf(org.name)}/${pub}`, { key: stranger.key })).status).toBe(200);
+    expectError(await call("GET", `${projectsOf(org.name)}/${priv}`, { key: member.key }), 404, "NOT_FOUND");
+    expect((await call("GET", projectsOf(org.name), { key: member.key })).body.map((p: { name: string }) => p.name)).toEqual([pub]);
+    // A grant to one of the member's teams shows it (test/access.test.ts covers every level).
+    const team = await addToNewTeam(org.name, member);
+    expect((await call("POST", `${projectsOf(org.name)}/${priv}/access`, { json: { teamName: team, level: "READER" } })).status).toBe(200);
     expect((await call("GET", `${projectsOf(org.name)}/${priv}`, { key: member.key })).status).toBe(200);
     expect((await call("GET", projectsOf(org.name), { key: member.key })).body).toHaveLength(2);
 

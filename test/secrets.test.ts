@@ -195,7 +195,7 @@ describe("secrets: bad input changes nothing", () => {
 });
 
 describe("secrets: who may do what", () => {
-  it("anyone reads a PUBLIC org's PUBLIC secret's metadata; only org access reads data, creates or deletes", async () => {
+  it("anyone reads a PUBLIC org's PUBLIC secret's metadata; members read PUBLIC values, create, and delete their own", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];
     await addToNewTeam(org.name, member);
@@ -214,9 +214,11 @@ describe("secrets: who may do what", () => {
     expectError(await call("DELETE", `${secretsOf(org.name)}/pub`, { key: stranger.key }), 403, "FORBIDDEN");
     expect(await snapshot()).toBe(before);
 
-    expect((await call("GET", secretsOf(org.name), { key: member.key })).body).toHaveLength(2);
-    const read = await readData(org.name, "priv", { key: member.key });
-    expect(await read.text()).toBe("q");
+    // A member without a grant: PUBLIC secrets only (README, "Access inside an org").
+    expect((await call("GET", secretsOf(org.name), { key: member.key })).body.map((s: { name: string }) => s.name)).toEqual(["pub"]);
+    expect(await (await readData(org.name, "pub", { key: member.key })).text()).toBe("p");
+    expect((await readData(org.name, "priv", { key: member.key })).status).toBe(404);
+    expectError(await call("DELETE", `${secretsOf(org.name)}/pub`, { key: member.key }), 403, "FORBIDDEN");
     const created = await call("POST", secretsOf(org.name), { key: member.key, raw: form({ name: "mine", type: "DATA", data: "x" }) });
     expect(created.status).toBe(200);
     expect(created.roundTrips).toBe(2);

@@ -23,10 +23,10 @@ describe("what a caller may not see does not leak", () => {
     expect(updated.body).toEqual({ result: "UPDATED", ok: true, id: owned.id });
   });
 
-  it("a PRIVATE secret's name is not shown through a PUBLIC project's repositories to outsiders", async () => {
+  it("a PRIVATE secret's name is not shown through a PUBLIC project's repositories to those who may not see it", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];
-    await addToNewTeam(org.name, member);
+    const team = await addToNewTeam(org.name, member);
     const project = uniqueName("proj");
     await call("POST", projectsOf(org.name), { json: { name: project } });
     await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "hidden-creds", type: "DATA", data: "x", visibility: "PRIVATE" }) });
@@ -42,14 +42,17 @@ describe("what a caller may not see does not leak", () => {
     const listed = await call("GET", repos, { key: stranger.key });
     expect(listed.body.map((r: { secretName?: string }) => r.secretName)).toEqual([undefined, "open-creds"]);
 
+    // A member sees it only with a grant on the secret.
+    expect((await call("GET", repos, { key: member.key })).body.map((r: { secretName?: string }) => r.secretName)).toEqual([undefined, "open-creds"]);
+    await call("POST", `/api/v1/org/${org.name}/secret/hidden-creds/access`, { json: { teamName: team, level: "READER" } });
     const asMember = await call("GET", repos, { key: member.key });
     expect(asMember.body.map((r: { secretName?: string }) => r.secretName)).toEqual(["hidden-creds", "open-creds"]);
   });
 
-  it("a PRIVATE project's name is not shown as a PUBLIC secret's projectName to outsiders", async () => {
+  it("a PRIVATE project's name is not shown as a PUBLIC secret's projectName to those who may not see it", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];
-    await addToNewTeam(org.name, member);
+    const team = await addToNewTeam(org.name, member);
     const project = uniqueName("secret-proj");
     await call("POST", projectsOf(org.name), { json: { name: project, visibility: "PRIVATE" } });
     await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "scoped", type: "DATA", data: "x", project }) });
@@ -59,6 +62,8 @@ describe("what a caller may not see does not leak", () => {
       expect(res.status).toBe(200);
       expect(JSON.stringify(res.body)).not.toContain(project);
     }
+    expect((await call("GET", `/api/v1/org/${org.name}/secret/scoped`, { key: member.key })).body.projectName).toBeUndefined();
+    await call("POST", `${projectsOf(org.name)}/${project}/access`, { json: { teamName: team, level: "READER" } });
     expect((await call("GET", `/api/v1/org/${org.name}/secret/scoped`, { key: member.key })).body.projectName).toBe(project);
   });
 

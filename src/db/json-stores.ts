@@ -2,7 +2,7 @@
 import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { fromCallerAndOrg, readableChildren, readableIn, type OrgScope } from "./orgs";
+import { callerLevel, fromCallerAndOrg, LEVEL_RANK, readableChildren, type OrgScope } from "./orgs";
 import { jsonStoreItems, jsonStores, organizations, users } from "./schema";
 import { contains, lowerEq, nowIso, pageOfNames, byLowerName, type Page } from "./sql";
 
@@ -14,41 +14,47 @@ const storeColumns = {
   ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
 };
 
-/** A store of the org by id or name. */
-export const findStore = (db: Database, orgId: SQLWrapper, by: { id: string } | { name: string }) =>
-  db
-    .select(storeColumns)
-    .from(jsonStores)
+/** A store of the path's org by id or name, with the caller's level on it. */
+export const findStore = (db: Database, s: OrgScope, by: { id: string } | { name: string }) =>
+  fromCallerAndOrg(db, s, { ...storeColumns, level: callerLevel("jsonStore", s.caller).as("level") })
+    .crossJoin(jsonStores)
     .leftJoin(users, eq(users.id, jsonStores.ownerId))
-    .where(and(eq(jsonStores.orgId, orgId), "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name)));
+    .where(
+      and(
+        lowerEq(organizations.name, s.orgName),
+        eq(jsonStores.orgId, organizations.id),
+        "id" in by ? eq(jsonStores.id, by.id) : lowerEq(jsonStores.name, by.name),
+      ),
+    );
 
 export type JsonStoreRow = Awaited<ReturnType<typeof findStore>>[number];
 
-/** A page of the stores of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
+/** A page of the stores of the org of that name the caller may read (see readableChildren and mergeChildren). */
 export const listStores = (db: Database, s: OrgScope, q: Page) =>
-  readableChildren(s, jsonStores.visibility, (where) =>
+  readableChildren(s, "jsonStore", q, (where, window) =>
     fromCallerAndOrg(db, s, storeColumns)
       .crossJoin(jsonStores)
       .leftJoin(users, eq(users.id, jsonStores.ownerId))
-      .where(and(where, eq(jsonStores.orgId, organizations.id), pageOfNames(jsonStores.name, q)))
+      .where(and(where, pageOfNames(jsonStores.name, q)))
       .orderBy(byLowerName(jsonStores.name))
-      .limit(q.limit + 1)
-      .offset(q.offset),
+      .limit(window.limit)
+      .offset(window.offset),
   );
 
 /**
  * For reads `FROM caller CROSS JOIN organizations CROSS JOIN json_stores CROSS JOIN json_store_items`:
- * the items of the store of that name, if the caller may read the store.
+ * the items of the store of that name, if the caller holds READER on the store.
  */
 const itemsOfReadableStore = (s: OrgScope, storeName: string) =>
   and(
-    readableIn(s, jsonStores.visibility),
+    lowerEq(organizations.name, s.orgName),
+    sql`${callerLevel("jsonStore", s.caller)} >= ${sql.raw(String(LEVEL_RANK.READER))}`,
     eq(jsonStores.orgId, organizations.id),
     lowerEq(jsonStores.name, storeName),
     eq(jsonStoreItems.storeId, jsonStores.id),
   );
 
-/** The item at that path of the store of that name, if the caller may read the store. */
+/** The item at that path of the store of that name, if the caller holds READER on the store. */
 export const findItem = (db: Database, s: OrgScope, storeName: string, path: string) =>
   fromCallerAndOrg(db, s, { data: jsonStoreItems.data })
     .crossJoin(jsonStores)

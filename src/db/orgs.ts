@@ -3,7 +3,21 @@ import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-or
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { organizations, orgNameTrigrams, orgTrigramCounts, teamMembers, teams, users } from "./schema";
+import {
+  jsonStores,
+  jsonStoreTeamAccess,
+  organizations,
+  orgNameTrigrams,
+  orgTrigramCounts,
+  projects,
+  projectTeamAccess,
+  secrets,
+  secretTeamAccess,
+  teamMembers,
+  teams,
+  users,
+  type AccessLevel,
+} from "./schema";
 import { byLowerName, literal, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 /** The id of the org of that name (case-insensitive), as a value: children of the path's org are found by it. */
@@ -40,31 +54,118 @@ export const fromCallerAndOrg = <T extends SelectedFields>(db: Database, s: OrgS
 export const visibleOrg = (s: OrgScope) =>
   sql`${lowerEq(organizations.name, s.orgName)} AND (${organizations.visibility} = 'PUBLIC' OR ${accessCondition(s.caller)} IS 1)`;
 
-/** The path's org, if the caller may read its children of that visibility: org access, or a PUBLIC child of a PUBLIC org. */
-export const readableIn = (s: OrgScope, visibility: SQLWrapper) =>
-  sql`${lowerEq(organizations.name, s.orgName)} AND (${accessCondition(s.caller)} IS 1
-      OR (${organizations.visibility} = 'PUBLIC' AND ${visibility} = 'PUBLIC'))`;
+/** The three kinds of resource a team can be granted access to, with their tables. */
+export const GRANTABLE = {
+  project: { resource: projects, grants: projectTeamAccess },
+  secret: { resource: secrets, grants: secretTeamAccess },
+  jsonStore: { resource: jsonStores, grants: jsonStoreTeamAccess },
+} as const;
+export type GrantableKind = keyof typeof GRANTABLE;
+type GrantTable = (typeof GRANTABLE)[GrantableKind]["grants"];
 
-/** The path's org, if the caller has org access. */
-export const accessibleOrg = (s: OrgScope) => sql`${lowerEq(organizations.name, s.orgName)} AND ${accessCondition(s.caller)} IS 1`;
+/** A level as a number, so that "at least" is `>=` and "the highest" is max(): none 0, READER 1, WRITER 2, OWNER 3. */
+export const LEVEL_RANK = { READER: 1, WRITER: 2, OWNER: 3 } as const satisfies Record<AccessLevel, number>;
+
+const rankOf = (level: SQLWrapper) =>
+  sql`CASE ${level} WHEN 'OWNER' THEN ${sql.raw(String(LEVEL_RANK.OWNER))} WHEN 'WRITER' THEN ${sql.raw(String(LEVEL_RANK.WRITER))} WHEN 'READER' THEN ${sql.raw(String(LEVEL_RANK.READER))} END`;
 
 /**
- * A page of an org's children that the caller may read, as two reads of which at most one returns
- * rows: `all` for callers with org access, `visible` (PUBLIC ones of a PUBLIC org, by the
- * (org, visibility, name) index) for the others. `page(where)` is the read
- * `FROM caller CROSS JOIN organizations CROSS JOIN <children>` with `where` (the org by name, and
- * the gate) in its WHERE: the gates are on the caller and org rows alone, so SQLite checks them
- * once and the read that does not apply reads no child.
+ * The highest level granted on the resource to any team the caller belongs to (0 without one), as a
+ * column: the resource's grants by primary key, each checked against the caller's membership by
+ * the team_members primary key.
  */
-export function readableChildren<Q>(s: OrgScope, visibility: SQLWrapper, page: (where: SQL) => Q) {
-  const access = accessCondition(s.caller);
+export const grantedLevel = (kind: GrantableKind, resourceId: SQLWrapper, ref: CallerRef) => {
+  const g = GRANTABLE[kind].grants;
+  return sql<number>`coalesce((SELECT max(${rankOf(g.level)}) FROM ${g}
+    INNER JOIN ${teamMembers} ON ${teamMembers.teamId} = ${g.teamId} AND ${teamMembers.userId} = ${ref.id}
+    WHERE ${g.resourceId} = ${resourceId}), 0)`;
+};
+
+/** Administrators and the org's owner: they hold OWNER on everything in the org. */
+const orgAdminCondition = (ref: CallerRef) => sql`(${ref.isAdmin} = 1 OR ${ref.id} = ${organizations.ownerId})`;
+
+/**
+ * The caller's level on a resource of the org, as a number (0 none, then LEVEL_RANK), in a query on
+ * `caller`, `organizations` and the resource's table. This is the one definition of Concord's
+ * decision as this API applies it (README, "Access inside an org"): administrators, the resource's
+ * owner and the org's owner hold OWNER; anyone else the highest level granted to one of their
+ * teams, and the org's members at least READER on a PUBLIC resource. PUBLIC never means writable.
+ */
+export const callerLevel = (kind: GrantableKind, ref: CallerRef) => {
+  const r = GRANTABLE[kind].resource;
+  return sql<number>`(CASE WHEN ${holdsOwnership(kind, ref)} THEN ${sql.raw(String(LEVEL_RANK.OWNER))}
+    ELSE max(${grantedLevel(kind, r.id, ref)}, CASE WHEN ${r.visibility} = 'PUBLIC' AND ${isOrgMember(organizations.id, ref.id)} THEN 1 ELSE 0 END) END)`;
+};
+
+/** 1 for administrators, the resource's owner and the org's owner (OWNER by position, not by a grant), else 0. */
+export const holdsOwnership = (kind: GrantableKind, ref: CallerRef) =>
+  sql<number>`(${orgAdminCondition(ref)} IS 1 OR ${GRANTABLE[kind].resource.ownerId} IS ${ref.id})`;
+
+/** The caller may know the resource exists (lib/access.ts canSeeResource): READER on it, or it and its org are PUBLIC. */
+export const seesResource = (kind: GrantableKind, ref: CallerRef) =>
+  sql`(${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))}
+    OR (${organizations.visibility} = 'PUBLIC' AND ${GRANTABLE[kind].resource.visibility} = 'PUBLIC'))`;
+
+/** Which rows of a name-ordered read to fetch: a page cut in SQL, or the first rows for a merge in the Worker. */
+export interface Window {
+  limit: number;
+  offset: number;
+}
+
+/**
+ * A page of an org's children (projects, secrets or JSON stores) that the caller may see, as reads
+ * that each touch only rows they return, gated on the caller and org rows alone (SQLite checks such
+ * a gate once, before reading any child), so that at most one group returns rows:
+ * - `all`: administrators and the org's owner see every child (the page cut in SQL);
+ * - `memberPublic`, `memberGranted`: the org's other members see its PUBLIC children (by the (org,
+ *   visibility, name) index) and the PRIVATE ones granted to one of their teams (from their
+ *   memberships and the grants);
+ * - `visible`: everyone else sees the PUBLIC children of a PUBLIC org (by the same index);
+ * - `owned`: and everyone the PRIVATE ones they own (by the owner index).
+ * All but `all` read offset + limit + 1 rows each, merged by `mergeChildren`.
+ * `page(where, window)` is the name-ordered read `FROM caller CROSS JOIN organizations CROSS JOIN
+ * <children>` with `where` (the org by name, the children of that org, and the gate) in its WHERE,
+ * cut to `window`.
+ */
+export function readableChildren<Q>(s: OrgScope, kind: GrantableKind, q: Window, page: (where: SQL, window: Window) => Q) {
+  const { resource: child, grants } = GRANTABLE[kind];
   const org = lowerEq(organizations.name, s.orgName);
+  const orgAdmin = orgAdminCondition(s.caller);
+  const member = sql`${orgAdmin} IS NOT 1 AND ${isOrgMember(organizations.id, s.caller.id)}`;
+  const inSql = { limit: q.limit + 1, offset: q.offset };
+  const forMerge = { limit: q.offset + q.limit + 1, offset: 0 };
+  // `+column`: not an index choice, so that SQLite reads these by what they are about (grants, owner).
+  const ofOrg = sql`${child.orgId} = ${organizations.id}`;
+  const privateOnes = sql`+${child.orgId} = ${organizations.id} AND +${child.visibility} = 'PRIVATE'`;
+  const grantedToCaller = sql`${child.id} IN (SELECT ${grants.resourceId} FROM ${teamMembers}
+    INNER JOIN ${grants} ON ${grants.teamId} = ${teamMembers.teamId}
+    WHERE ${teamMembers.userId} = ${s.caller.id} AND ${teamMembers.orgId} = ${organizations.id})`;
   return {
-    all: page(sql`${org} AND ${access} IS 1`),
+    all: page(sql`${org} AND ${orgAdmin} IS 1 AND ${ofOrg}`, inSql),
+    memberPublic: page(sql`${org} AND ${member} AND ${ofOrg} AND ${child.visibility} = 'PUBLIC'`, forMerge),
+    memberGranted: page(sql`${org} AND ${member} AND ${privateOnes} AND ${grantedToCaller}`, forMerge),
+    // The owner's own, also when it no longer belongs to any team of the org.
+    owned: page(sql`${org} AND ${orgAdmin} IS NOT 1 AND ${privateOnes} AND ${child.ownerId} = ${s.caller.id}`, forMerge),
     // `+visibility`: the org is found by its unique name index, so SQLite knows it is one row and
     // reads the children in index order instead of sorting them.
-    visible: page(sql`${org} AND ${access} IS NOT 1 AND +${organizations.visibility} = 'PUBLIC' AND ${visibility} = 'PUBLIC'`),
+    visible: page(
+      sql`${org} AND ${orgAdmin} IS NOT 1 AND NOT ${isOrgMember(organizations.id, s.caller.id)}
+        AND +${organizations.visibility} = 'PUBLIC' AND ${ofOrg} AND ${child.visibility} = 'PUBLIC'`,
+      forMerge,
+    ),
   };
+}
+
+/** The rows to page (see pageOf) from the reads of `readableChildren`: one row past the page tells "more". */
+export function mergeChildren<T extends { id: string; name: string }>(
+  rows: { all: T[]; memberPublic: T[]; memberGranted: T[]; visible: T[]; owned: T[] },
+  q: Window,
+): T[] {
+  if (rows.all.length) return rows.all;
+  const byId = new Map<string, T>();
+  for (const row of [...rows.memberPublic, ...rows.memberGranted, ...rows.visible, ...rows.owned]) byId.set(row.id, row);
+  const key = (row: T) => row.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
+  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(q.offset, q.offset + q.limit + 1);
 }
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */

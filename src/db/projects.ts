@@ -5,7 +5,7 @@
 import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { fromCallerAndOrg, readableChildren, readableIn, type OrgScope } from "./orgs";
+import { callerLevel, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secrets, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
@@ -23,26 +23,31 @@ const projectColumns = {
   ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
 };
 
-/** A project of the org by id or name. */
-export const findProject = (db: Database, orgId: SQLWrapper, by: { id: string } | { name: string }) =>
-  db
-    .select(projectColumns)
-    .from(projects)
+/** A project of the path's org by id or name, with the caller's level on it. */
+export const findProject = (db: Database, s: OrgScope, by: { id: string } | { name: string }) =>
+  fromCallerAndOrg(db, s, { ...projectColumns, level: callerLevel("project", s.caller).as("level") })
+    .crossJoin(projects)
     .leftJoin(users, eq(users.id, projects.ownerId))
-    .where(and(eq(projects.orgId, orgId), "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)));
+    .where(
+      and(
+        lowerEq(organizations.name, s.orgName),
+        eq(projects.orgId, organizations.id),
+        "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name),
+      ),
+    );
 
 export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
 
-/** A page of the projects of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
+/** A page of the projects of the org of that name the caller may read (see readableChildren and mergeChildren). */
 export const listProjects = (db: Database, s: OrgScope, q: Page) =>
-  readableChildren(s, projects.visibility, (where) =>
+  readableChildren(s, "project", q, (where, window) =>
     fromCallerAndOrg(db, s, projectColumns)
       .crossJoin(projects)
       .leftJoin(users, eq(users.id, projects.ownerId))
-      .where(and(where, eq(projects.orgId, organizations.id), pageOfNames(projects.name, q)))
+      .where(and(where, pageOfNames(projects.name, q)))
       .orderBy(byLowerName(projects.name))
-      .limit(q.limit + 1)
-      .offset(q.offset),
+      .limit(window.limit)
+      .offset(window.offset),
   );
 
 /** The org's project of that name, as a value. */
@@ -61,19 +66,25 @@ const repositoryColumns = {
   meta: repositories.meta,
   secretId: repositories.secretId,
   secretName: sql<string | null>`${secrets.name}`.as("secret_name"),
-  secretVisibility: sql<"PUBLIC" | "PRIVATE" | null>`${secrets.visibility}`.as("secret_visibility"),
 };
+
+/** A repository's columns, and whether the caller may see its secret (else the answer leaves the secret out). */
+const repositoryColumnsFor = (ref: CallerRef) => ({
+  ...repositoryColumns,
+  secretVisible: sql<number>`(${secrets.id} IS NOT NULL AND ${seesResource("secret", ref)})`.mapWith(Boolean).as("secret_visible"),
+});
 
 /** Repositories of the path's org's project of that name, if the caller may read that project. */
 const readableRepositories = (db: Database, s: OrgScope, projectName: string, where?: SQL) =>
-  fromCallerAndOrg(db, s, repositoryColumns)
+  fromCallerAndOrg(db, s, repositoryColumnsFor(s.caller))
     .crossJoin(projects)
     .crossJoin(repositories)
     .leftJoin(secrets, eq(secrets.id, repositories.secretId))
     .where(
       and(
-        readableIn(s, projects.visibility),
+        lowerEq(organizations.name, s.orgName),
         eq(projects.orgId, organizations.id),
+        seesResource("project", s.caller),
         lowerEq(projects.name, projectName),
         eq(repositories.projectId, projects.id),
         where,
@@ -93,14 +104,14 @@ export type RepositoryRow = Awaited<ReturnType<typeof listRepositories>>[number]
 export const allRepositories = (db: Database, s: OrgScope, projectName: string) => readableRepositories(db, s, projectName);
 
 /** A repository, by id or name, of the org's project of that name (for writes: their rules are checked on the project). */
-export const findRepository = (db: Database, orgId: SQLWrapper, projectName: string, by: { id: string } | { name: string }) =>
-  db
-    .select(repositoryColumns)
-    .from(repositories)
+export const findRepository = (db: Database, s: OrgScope, projectName: string, by: { id: string } | { name: string }) =>
+  fromCallerAndOrg(db, s, repositoryColumnsFor(s.caller))
+    .crossJoin(repositories)
     .leftJoin(secrets, eq(secrets.id, repositories.secretId))
     .where(
     and(
-      eq(repositories.projectId, projectIdNamed(orgId, projectName)),
+      lowerEq(organizations.name, s.orgName),
+      eq(repositories.projectId, projectIdNamed(organizations.id, projectName)),
       "id" in by ? eq(repositories.id, by.id) : lowerEq(repositories.name, by.name),
     ),
   );

@@ -292,3 +292,37 @@ export const jsonStoreItems = sqliteTable(
   },
   (t) => [primaryKey({ columns: [t.storeId, t.path] })],
 );
+
+/** Concord's ResourceAccessLevel: what a team may do with a project, secret or JSON store. */
+export const ACCESS_LEVELS = ["READER", "WRITER", "OWNER"] as const;
+export type AccessLevel = (typeof ACCESS_LEVELS)[number];
+
+/**
+ * A table of team grants on one kind of resource: one row per (resource, team), with the team's
+ * level. A grant goes with its resource and with its team (CASCADE), so deleting a team, a
+ * resource or the whole organization leaves no grant behind. The API only grants teams of the
+ * resource's own organization (routes/access.ts).
+ */
+const teamAccessTable = <R extends string>(name: string, resourceColumn: R, resource: () => typeof projects | typeof secrets | typeof jsonStores) =>
+  sqliteTable(
+    name,
+    {
+      resourceId: text(resourceColumn)
+        .notNull()
+        .references(() => resource().id, { onDelete: "cascade" }),
+      teamId: text("team_id")
+        .notNull()
+        .references(() => teams.id, { onDelete: "cascade" }),
+      level: text("level", { enum: ACCESS_LEVELS }).notNull(),
+    },
+    (t) => [
+      primaryKey({ columns: [t.resourceId, t.teamId] }),
+      // A team's deletion finds its grants by this index.
+      index(`${name}_team_idx`).on(t.teamId),
+      check(`${name}_level_ck`, sql`${t.level} IN ('READER', 'WRITER', 'OWNER')`),
+    ],
+  );
+
+export const projectTeamAccess = teamAccessTable("project_team_access", "project_id", () => projects);
+export const secretTeamAccess = teamAccessTable("secret_team_access", "secret_id", () => secrets);
+export const jsonStoreTeamAccess = teamAccessTable("json_store_team_access", "json_store_id", () => jsonStores);

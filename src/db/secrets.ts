@@ -1,8 +1,8 @@
 /** Secrets of the org of id `orgId` (a value such as `orgIdNamed(name)`). */
-import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { accessibleOrg, fromCallerAndOrg, readableChildren, type OrgScope } from "./orgs";
+import { callerLevel, fromCallerAndOrg, LEVEL_RANK, holdsOwnership, readableChildren, seesResource, type OrgScope } from "./orgs";
 import { organizations, projects, secrets } from "./schema";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import { byLowerName, lowerEq, pageOfNames, type Page } from "./sql";
@@ -16,61 +16,74 @@ const secretColumns = {
   encryptedBy: secrets.encryptedBy,
   projectId: secrets.projectId,
   projectName: sql<string | null>`${projects.name}`.as("project_name"),
-  projectVisibility: sql<"PUBLIC" | "PRIVATE" | null>`${projects.visibility}`.as("project_visibility"),
   publicKey: secrets.publicKey,
+  ownerId: secrets.ownerId,
 };
 
-/** The org's secret of that name, with its project's name and visibility. */
-export const findSecret = (db: Database, orgId: SQLWrapper, name: string) =>
-  db
-    .select(secretColumns)
-    .from(secrets)
+/** A secret's columns, and whether the caller may see the project it is restricted to (else the answer leaves it out). */
+const secretColumnsFor = (ref: CallerRef) => ({
+  ...secretColumns,
+  projectVisible: sql<number>`(${projects.id} IS NOT NULL AND ${seesResource("project", ref)})`.mapWith(Boolean).as("project_visible"),
+});
+
+/** The path's org's secret of that name, with its project and the caller's level on it. */
+export const findSecret = (db: Database, s: OrgScope, name: string) =>
+  fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), level: callerLevel("secret", s.caller).as("level") })
+    .crossJoin(secrets)
     .leftJoin(projects, eq(projects.id, secrets.projectId))
-    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, name)));
+    .where(and(lowerEq(organizations.name, s.orgName), eq(secrets.orgId, organizations.id), lowerEq(secrets.name, name)));
 
 export type SecretRow = Awaited<ReturnType<typeof findSecret>>[number];
 
 /**
- * The org's secrets named by id or name (case-insensitive), however many: one JSON parameter each.
- * Two index lookups joined by UNION ALL (an OR of the two would scan the org's secrets).
+ * The path's org's secrets named by id or name (case-insensitive), however many, with the caller's
+ * level on each: one JSON parameter each. Two index lookups joined by UNION ALL (an OR of the two
+ * would scan the org's secrets).
  */
 export const findSecretsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) => {
-  const select = () =>
-    db.select(secretColumns).from(s.caller.table).crossJoin(secrets).leftJoin(projects, eq(projects.id, secrets.projectId));
-  return select()
-    // `+org_id`: not an index choice, so SQLite looks the ids up by primary key instead of walking the org's secrets.
-    .where(and(sql`+${secrets.orgId} = ${s.orgId}`, sql`${secrets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`))
-    .unionAll(
-      select().where(
-        and(eq(secrets.orgId, s.orgId), sql`lower(${secrets.name}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(names)}))`),
-      ),
-    );
-};
-
-/** A page of the secrets of the org of that name the caller may read (see readableChildren); one extra row tells "more". */
-export const listSecrets = (db: Database, s: OrgScope, q: Page) =>
-  readableChildren(s, secrets.visibility, (where) =>
-    fromCallerAndOrg(db, s, secretColumns)
+  const select = (where: SQL) =>
+    fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), level: callerLevel("secret", s.caller).as("level") })
       .crossJoin(secrets)
       .leftJoin(projects, eq(projects.id, secrets.projectId))
-      .where(and(where, eq(secrets.orgId, organizations.id), pageOfNames(secrets.name, q)))
+      .where(and(lowerEq(organizations.name, s.orgName), where));
+  return select(
+    // `+org_id`: not an index choice, so SQLite looks the ids up by primary key instead of walking the org's secrets.
+    sql`+${secrets.orgId} = ${organizations.id} AND ${secrets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+  ).unionAll(
+    select(sql`${secrets.orgId} = ${organizations.id} AND lower(${secrets.name}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(names)}))`),
+  );
+};
+
+/** A page of the secrets of the org of that name the caller may read (see readableChildren and mergeChildren). */
+export const listSecrets = (db: Database, s: OrgScope, q: Page) =>
+  readableChildren(s, "secret", q, (where, window) =>
+    fromCallerAndOrg(db, s, secretColumnsFor(s.caller))
+      .crossJoin(secrets)
+      .leftJoin(projects, eq(projects.id, secrets.projectId))
+      .where(and(where, pageOfNames(secrets.name, q)))
       .orderBy(byLowerName(secrets.name))
-      .limit(q.limit + 1)
-      .offset(q.offset),
+      .limit(window.limit)
+      .offset(window.offset),
   );
 
 /**
  * The secret of that name with its encrypted value, for the one endpoint that decrypts it. The
- * value (up to 512 KiB) is read only for callers with org access, who alone may decrypt; others get
- * the row without it (the route answers them 403 or 404).
+ * value (up to 512 KiB) is read only for callers who may decrypt it (READER on it, and for a secret
+ * restricted to a project: administrator, its owner or the org's owner); others get the row without it
+ * (the route answers them 403 or 404).
  */
 export const findSecretCiphertext = (db: Database, s: OrgScope, name: string) => {
-  const ifAccess = <C extends SQLiteColumn>(column: C) => sql`CASE WHEN ${accessibleOrg(s)} THEN ${column} END`.mapWith(column);
+  const level = callerLevel("secret", s.caller);
+  const ownership = holdsOwnership("secret", s.caller);
+  const mayDecrypt = sql`(CASE WHEN ${secrets.projectId} IS NULL THEN ${level} >= ${sql.raw(String(LEVEL_RANK.READER))} ELSE ${ownership} END)`;
+  const ifAllowed = <C extends SQLiteColumn>(column: C) => sql`CASE WHEN ${mayDecrypt} THEN ${column} END`.mapWith(column);
   return fromCallerAndOrg(db, s, {
-    ...secretColumns,
-    ciphertext: ifAccess(secrets.ciphertext).as("ciphertext"),
-    iv: ifAccess(secrets.iv).as("iv"),
-    salt: ifAccess(secrets.salt).as("salt"),
+    ...secretColumnsFor(s.caller),
+    level: level.as("level"),
+    ownership: sql<number>`${ownership}`.mapWith(Boolean).as("ownership"),
+    ciphertext: ifAllowed(secrets.ciphertext).as("ciphertext"),
+    iv: ifAllowed(secrets.iv).as("iv"),
+    salt: ifAllowed(secrets.salt).as("salt"),
   })
     .crossJoin(secrets)
     .leftJoin(projects, eq(projects.id, secrets.projectId))

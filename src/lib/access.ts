@@ -15,7 +15,8 @@ import type { Context } from "hono";
 import { keyCaller, knownCaller, lookupCaller, type CallerRef } from "../db/caller";
 import { batch, type NamedQueries, type NamedResults } from "../db/client";
 import { findOrg, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
-import type { Visibility } from "../db/schema";
+import { LEVEL_RANK } from "../db/orgs";
+import type { AccessLevel, Visibility } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { ApiError, forbidden, notFound } from "./errors";
 
@@ -132,10 +133,6 @@ export interface OrgAccess {
 
 export const canSeeOrg = (org: OrgAccess) => org.visibility === "PUBLIC" || org.access;
 
-/** Anyone reads a PUBLIC org's PUBLIC children; the rest needs org access. */
-export const canReadChild = (org: OrgAccess, childVisibility: Visibility) =>
-  org.access || (org.visibility === "PUBLIC" && childVisibility === "PUBLIC");
-
 export function requireVisibleOrg<T extends OrgAccess>(org: T | undefined, orgName: string): T {
   if (!org || !canSeeOrg(org)) throw notFound(`Organization '${orgName}'`);
   return org;
@@ -147,9 +144,31 @@ export function requireOrgAccess<T extends OrgAccess>(org: T, action: string): T
   return org;
 }
 
-export function requireReadableChild<T extends { visibility: Visibility }>(org: OrgAccess, child: T | undefined, what: string): T {
-  if (!child || !canReadChild(org, child.visibility)) throw notFound(what);
-  return child;
+/**
+ * What the rules need of a project, secret or JSON store: its visibility, and the caller's level on
+ * it as the read computed it (`callerLevel` of db/orgs.ts: 0 none, then LEVEL_RANK).
+ */
+export interface ResourceAccess {
+  visibility: Visibility;
+  level: number;
+}
+
+/** The caller may know the resource exists: it holds READER on it, or the resource and its org are PUBLIC. */
+export const canSeeResource = (org: OrgAccess, r: ResourceAccess) =>
+  r.level >= LEVEL_RANK.READER || (org.visibility === "PUBLIC" && r.visibility === "PUBLIC");
+
+/**
+ * The resource, if the caller holds `level` on it; "SEE" asks only that it may know the resource
+ * (its metadata). 404 for a resource the caller may not see, so its existence does not leak;
+ * 403 for one it sees without the level.
+ */
+export function requireResource<T extends ResourceAccess>(org: OrgAccess, r: T | undefined, what: string, level: AccessLevel | "SEE"): T {
+  if (!r || !canSeeResource(org, r)) throw notFound(what);
+  if (level !== "SEE" && r.level < LEVEL_RANK[level]) {
+    const holders = level === "OWNER" ? "a team granted OWNER" : `a team granted ${level} or higher`;
+    throw forbidden(`${what}: ${level} access is required (administrators, its owner, the organization's owner, or ${holders})`);
+  }
+  return r;
 }
 
 /** Administrators and the org's owner administer the org's teams. */

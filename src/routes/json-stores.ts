@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { batch } from "../db/client";
+import { mergeChildren } from "../db/orgs";
 import {
   deleteItem,
   deleteStore,
@@ -16,7 +17,7 @@ import {
 } from "../db/json-stores";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { batchInOrg, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { batchInOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -24,7 +25,7 @@ import { KIB, VALUE_LIMIT } from "../middleware/body-limit";
 import { ListQuery } from "../schemas/common";
 import { CreateOrUpdateStoreRequest, ItemParams, type JsonStoreEntry } from "../schemas/json-stores";
 
-const toStoreEntry = (org: OrgAccess, s: JsonStoreRow): JsonStoreEntry => ({
+const toStoreEntry = (org: OrgAccess, s: Omit<JsonStoreRow, "level">): JsonStoreEntry => ({
   id: s.id,
   name: s.name,
   orgId: org.id,
@@ -43,11 +44,18 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw nameRequired();
     }
     const db = c.get("db");
-    const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
-      store: findStore(db, s.orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+    const { caller, org, rows } = await batchInOrg(c, (s) => ({
+      store: findStore(db, s, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       owner: body.owner ? findUser(db, body.owner) : undefined,
     }));
-    const org = requireOrgAccess(visibleOrg, "create or change JSON stores");
+    const found = rows.store[0];
+    // An update needs WRITER on the store; a create, membership of the org. A store the caller may
+    // not see is 404 (by id) and otherwise answered as the create it would be.
+    const existing = found && canSeeResource(org, found) ? requireResource(org, found, `JSON store '${found.name}'`, "WRITER") : undefined;
+    if (!existing) {
+      if (body.id !== undefined) throw notFound(`JSON store ${body.id}`);
+      requireOrgAccess(org, "create JSON stores");
+    }
     if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
       throw invalidField("orgName", "is not supported when it differs from the organization of the path: moving JSON stores between organizations is not supported");
     }
@@ -56,13 +64,13 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw invalidField("owner", "no such user");
     }
     const taken = { unique: `JSON store '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization or owner no longer exists" };
-    const existing = rows.store[0];
     if (existing) {
+      // Changing the owner needs OWNER on the store, however the new owner is named.
+      if (owner && owner.id !== existing.ownerId) requireResource(org, existing, `JSON store '${existing.name}'`, "OWNER");
       const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id };
       await batch(db, { updated: updateStore(db, existing.id, changes) }).catch((e) => translateConstraint(e, taken));
       return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
     }
-    if (body.id !== undefined) throw notFound(`JSON store ${body.id}`);
     const id = crypto.randomUUID();
     const store = { id, orgId: org.id, name: body.name!, visibility: body.visibility ?? "PRIVATE", ownerId: owner?.id ?? caller.id };
     await batch(db, { inserted: insertStore(db, store) }).catch((e) => translateConstraint(e, taken));
@@ -72,21 +80,20 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
     const { org, rows } = await batchInOrg(c, (s) => listStores(c.get("db"), s, q));
-    return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toStoreEntry(org, s)));
+    return c.json(pageOf(c, q, mergeChildren(rows, q), (s) => s.name).map((s) => toStoreEntry(org, s)));
   })
 
   .get("/:storeName", async (c) => {
     const { storeName } = c.req.param();
-    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(c.get("db"), s.orgId, { name: storeName }) }));
-    return c.json(toStoreEntry(org, requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`)));
+    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(c.get("db"), s, { name: storeName }) }));
+    return c.json(toStoreEntry(org, requireResource(org, rows.store[0], `JSON store '${storeName}'`, "SEE")));
   })
 
   .delete("/:storeName", async (c) => {
     const { storeName } = c.req.param();
     const db = c.get("db");
-    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s.orgId, { name: storeName }) }));
-    const store = requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
-    requireOrgAccess(org, "delete JSON stores");
+    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
+    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "OWNER");
     await batch(db, { deleted: deleteStore(db, store.id) });
     return c.json({ ok: true, result: "DELETED" } as const);
   })
@@ -96,10 +103,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
-      store: findStore(db, s.orgId, { name: storeName }),
+      store: findStore(db, s, { name: storeName }),
       paths: listItemPaths(db, s, storeName, q),
     }));
-    requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
+    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER");
     return c.json(pageOf(c, q, rows.paths, (p) => p.path).map((p) => p.path));
   })
 
@@ -107,10 +114,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const { storeName, path } = c.req.valid("param");
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
-      store: findStore(db, s.orgId, { name: storeName }),
+      store: findStore(db, s, { name: storeName }),
       item: findItem(db, s, storeName, path),
     }));
-    requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
+    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER");
     const item = rows.item[0];
     // As Concord: a missing item of a readable store is 204 (its jsonStore.get task reads null).
     if (!item) return c.body(null, 204);
@@ -124,9 +131,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw new ApiError("PAYLOAD_TOO_LARGE", `An item's value may be at most ${VALUE_LIMIT / KIB} KiB`);
     }
     const db = c.get("db");
-    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s.orgId, { name: storeName }) }));
-    const store = requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
-    requireOrgAccess(org, "change JSON store items");
+    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
+    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "WRITER");
     // Read and upsert in one batch (atomic): the read sees the state just before the write.
     const { before } = await batch(db, {
       before: findItemInStore(db, store.id, path),
@@ -138,9 +144,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .delete(ITEM_ROUTE, valid("param", ItemParams), async (c) => {
     const { storeName, path } = c.req.valid("param");
     const db = c.get("db");
-    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s.orgId, { name: storeName }) }));
-    const store = requireReadableChild(org, rows.store[0], `JSON store '${storeName}'`);
-    requireOrgAccess(org, "change JSON store items");
+    const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
+    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "WRITER");
     const { deleted } = await batch(db, { deleted: deleteItem(db, store.id, path) });
     if (!deleted[0]) throw notFound(`Item '${path}'`);
     return c.json({ ok: true, result: "DELETED" } as const);

@@ -1,5 +1,6 @@
 import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
+import { mergeChildren } from "../db/orgs";
 import {
   allRepositories,
   deleteProject,
@@ -20,7 +21,7 @@ import {
 import { findSecretsByRefs, type SecretRow } from "../db/secrets";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { batchInOrg, canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
+import { batchInOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -33,7 +34,7 @@ import {
   type RepositoryEntry,
 } from "../schemas/projects";
 
-const toProjectEntry = (org: OrgAccess, p: ProjectRow): ProjectEntry => ({
+const toProjectEntry = (org: OrgAccess, p: Omit<ProjectRow, "level">): ProjectEntry => ({
   id: p.id,
   name: p.name,
   orgId: org.id,
@@ -48,7 +49,7 @@ const toProjectEntry = (org: OrgAccess, p: ProjectRow): ProjectEntry => ({
   processExecMode: p.processExecMode,
 });
 
-const toRepositoryEntry = (org: OrgAccess, projectName: string, r: RepositoryRow): RepositoryEntry => ({
+const toRepositoryEntry = (projectName: string, r: RepositoryRow): RepositoryEntry => ({
   id: r.id,
   name: r.name,
   projectName,
@@ -57,7 +58,7 @@ const toRepositoryEntry = (org: OrgAccess, projectName: string, r: RepositoryRow
   ...(r.commitId !== null ? { commitId: r.commitId } : {}),
   ...(r.path !== null ? { path: r.path } : {}),
   // A PRIVATE secret only for callers who may see that secret.
-  ...(r.secretId !== null && r.secretName !== null && canReadChild(org, r.secretVisibility!)
+  ...(r.secretId !== null && r.secretName !== null && r.secretVisible
     ? { secretId: r.secretId, secretName: r.secretName }
     : {}),
   disabled: r.disabled,
@@ -67,7 +68,8 @@ const toRepositoryEntry = (org: OrgAccess, projectName: string, r: RepositoryRow
 
 /**
  * A repository's secret: by secretId, else secretName or Concord's alias `secret`; it must be a
- * secret of the org that this project may use (unrestricted, or restricted to this project).
+ * secret of the org that the caller may see and this project may use (unrestricted, or restricted
+ * to this project). `found` holds only secrets the caller may see.
  */
 function repositorySecret(
   entry: RepositoryRequest,
@@ -142,15 +144,22 @@ export const projectsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
     const refs = secretRefs(inline);
-    const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s.orgId, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+    const { caller, org, rows } = await batchInOrg(c, (s) => ({
+      project: findProject(db, s, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       owner: body.owner ? findUser(db, body.owner) : undefined,
       secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s, refs.ids, refs.names) : undefined,
     }));
-    const org = requireOrgAccess(visibleOrg, "create or change projects");
-    // Checked before the owner is looked at, so members learn nothing about which users exist.
-    if (body.owner && !caller.isAdmin && org.ownerId !== caller.id) {
-      throw forbidden("Only administrators and the organization's owner may set a project's owner");
+    const found = rows.project[0];
+    // An update needs WRITER on the project; a create, membership of the org. A project the caller
+    // may not see is 404 (by id) and otherwise answered as the create it would be.
+    const existing = found && canSeeResource(org, found) ? requireResource(org, found, `Project '${found.name}'`, "WRITER") : undefined;
+    if (!existing) {
+      if (body.id !== undefined) throw notFound(`Project ${body.id}`);
+      requireOrgAccess(org, "create projects");
+      // Checked before the owner is looked at, so members learn nothing about which users exist.
+      if (body.owner && !caller.isAdmin && org.ownerId !== caller.id) {
+        throw forbidden("Only administrators and the organization's owner may create a project for another owner");
+      }
     }
     if (body.orgId !== undefined && body.orgId !== org.id) throw invalidField("orgId", MOVE_NOT_SUPPORTED);
     if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
@@ -158,8 +167,9 @@ export const projectsRouter = new Hono<AppEnv>()
     }
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
     if (body.owner && !owner) throw invalidField("owner", "no such user");
+    // Changing the owner of an existing project needs OWNER on it, however the new owner is named.
+    if (existing && owner && owner.id !== existing.ownerId) requireResource(org, existing, `Project '${existing.name}'`, "OWNER");
 
-    const existing = rows.project[0];
     if (!existing && body.id !== undefined) throw notFound(`Project ${body.id}`);
     const projectId = existing?.id ?? crypto.randomUUID();
     const projectName = body.id !== undefined ? (body.name ?? existing!.name) : body.name!;
@@ -174,7 +184,8 @@ export const projectsRouter = new Hono<AppEnv>()
       processExecMode: body.processExecMode,
     };
     const taken = { unique: `Project '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization, owner or a secret no longer exists" };
-    const repos = body.repositories ? replaceRepositories(db, projectId, repositoryRows(projectId, inline, rows.secrets ?? [], projectName)) : {};
+    const visibleSecrets = (rows.secrets ?? []).filter((secret) => canSeeResource(org, secret));
+    const repos = body.repositories ? replaceRepositories(db, projectId, repositoryRows(projectId, inline, visibleSecrets, projectName)) : {};
     await batch(db, {
       project: existing
         ? updateProject(db, projectId, { ...fields, name: body.id !== undefined ? body.name : undefined })
@@ -187,26 +198,25 @@ export const projectsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
     const { org, rows } = await batchInOrg(c, (s) => listProjects(c.get("db"), s, q));
-    return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (p) => p.name).map((p) => toProjectEntry(org, p)));
+    return c.json(pageOf(c, q, mergeChildren(rows, q), (p) => p.name).map((p) => toProjectEntry(org, p)));
   })
 
   .get("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s.orgId, { name: projectName }),
+      project: findProject(db, s, { name: projectName }),
       repositories: allRepositories(db, s, projectName),
     }));
-    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
-    return c.json({ ...toProjectEntry(org, project), repositories: rows.repositories.map((r) => toRepositoryEntry(org, project.name, r)) });
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "SEE");
+    return c.json({ ...toProjectEntry(org, project), repositories: rows.repositories.map((r) => toRepositoryEntry(project.name, r)) });
   })
 
   .delete("/:projectName", async (c) => {
     const { projectName } = c.req.param();
     const db = c.get("db");
-    const { org, rows } = await batchInOrg(c, (s) => ({ project: findProject(db, s.orgId, { name: projectName }) }));
-    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
-    requireOrgAccess(org, "delete projects");
+    const { org, rows } = await batchInOrg(c, (s) => ({ project: findProject(db, s, { name: projectName }) }));
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "OWNER");
     // Its repositories go with it (CASCADE). Secrets restricted to it block the delete (NO ACTION):
     // removing the project must never silently widen who may use them.
     await batch(db, { deleted: deleteProject(db, project.id) }).catch((e) =>
@@ -226,13 +236,13 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const refs = secretRefs([body]);
     const { org, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s.orgId, { name: projectName }),
-      repository: findRepository(db, s.orgId, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      project: findProject(db, s, { name: projectName }),
+      repository: findRepository(db, s, projectName, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s, refs.ids, refs.names) : undefined,
     }));
-    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
-    requireOrgAccess(org, "create or change repositories");
-    const secret = repositorySecret(body, rows.secrets ?? [], project, "");
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "WRITER");
+    const visibleSecrets = (rows.secrets ?? []).filter((secret) => canSeeResource(org, secret));
+    const secret = repositorySecret(body, visibleSecrets, project, "");
     const constraintMessages = {
       unique: `Repository '${body.name}' already exists in project '${project.name}'`,
       foreignKey: "The project or the secret no longer exists",
@@ -257,11 +267,11 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const q = c.req.valid("query");
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s.orgId, { name: projectName }),
+      project: findProject(db, s, { name: projectName }),
       repositories: listRepositories(db, s, projectName, q),
     }));
-    const project = requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
-    return c.json(pageOf(c, q, rows.repositories, (r) => r.name).map((r) => toRepositoryEntry(org, project.name, r)));
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "SEE");
+    return c.json(pageOf(c, q, rows.repositories, (r) => r.name).map((r) => toRepositoryEntry(project.name, r)));
   })
 
   .delete("/:repoName", async (c) => {
@@ -269,11 +279,10 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const { repoName } = c.req.param();
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s.orgId, { name: projectName }),
-      repository: findRepository(db, s.orgId, projectName, { name: repoName }),
+      project: findProject(db, s, { name: projectName }),
+      repository: findRepository(db, s, projectName, { name: repoName }),
     }));
-    requireReadableChild(org, rows.project[0], `Project '${projectName}'`);
-    requireOrgAccess(org, "delete repositories");
+    requireResource(org, rows.project[0], `Project '${projectName}'`, "WRITER");
     const repo = rows.repository[0];
     if (!repo) throw notFound(`Repository '${repoName}'`);
     await batch(db, { deleted: deleteRepository(db, repo.id) });

@@ -1,11 +1,12 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { batch } from "../db/client";
+import { mergeChildren } from "../db/orgs";
 import { findProject } from "../db/projects";
 import { deleteSecret, findSecret, findSecretCiphertext, insertSecret, listSecrets, type SecretRow } from "../db/secrets";
 import type { AppEnv } from "../env";
-import { batchInOrg, canReadChild, requireOrgAccess, requireReadableChild, type OrgAccess } from "../lib/access";
-import { ApiError, invalidField, translateConstraint } from "../lib/errors";
+import { batchInOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { ApiError, forbidden, invalidField, translateConstraint } from "../lib/errors";
 import { openSecret, requireSecretsKey, sealSecret } from "../lib/secret-crypto";
 import { generateEd25519KeyPair } from "../lib/ssh-keys";
 import { randomBase64Url } from "../lib/crypto";
@@ -18,14 +19,14 @@ import { pageOf } from "../lib/paging";
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
 
-const toSecretEntry = (org: OrgAccess, s: SecretRow): SecretEntry => ({
+const toSecretEntry = (org: OrgAccess, s: Omit<SecretRow, "level">): SecretEntry => ({
   id: s.id,
   name: s.name,
   orgName: org.name,
   type: s.type,
   visibility: s.visibility,
   // A PRIVATE project's name only for callers who may see that project.
-  ...(s.projectName !== null && canReadChild(org, s.projectVisibility!) ? { projectName: s.projectName } : {}),
+  ...(s.projectName !== null && s.projectVisible ? { projectName: s.projectName } : {}),
   encryptedBy: s.encryptedBy,
 });
 
@@ -117,10 +118,11 @@ export const secretsRouter = new Hono<AppEnv>()
 
     const db = c.get("db");
     const { caller, org: visibleOrg, rows } = await batchInOrg(c, (s) => ({
-      project: restriction ? findProject(db, s.orgId, restriction.by) : undefined,
+      project: restriction ? findProject(db, s, restriction.by) : undefined,
     }));
     const org = requireOrgAccess(visibleOrg, "create secrets");
-    const project = rows.project?.[0];
+    // A project the caller may not see is answered as one that does not exist.
+    const project = rows.project?.[0] && canSeeResource(org, rows.project[0]) ? rows.project[0] : undefined;
     if (restriction && !project) {
       throw invalidFormField(restriction.field, `no project ${restriction.label} in organization '${org.name}'`);
     }
@@ -168,19 +170,19 @@ export const secretsRouter = new Hono<AppEnv>()
   .get("/", valid("query", ListQuery), async (c) => {
     const q = c.req.valid("query");
     const { org, rows } = await batchInOrg(c, (s) => listSecrets(c.get("db"), s, q));
-    return c.json(pageOf(c, q, [...rows.all, ...rows.visible], (s) => s.name).map((s) => toSecretEntry(org, s)));
+    return c.json(pageOf(c, q, mergeChildren(rows, q), (s) => s.name).map((s) => toSecretEntry(org, s)));
   })
 
   .get("/:secretName", async (c) => {
     const { secretName } = c.req.param();
-    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s.orgId, secretName) }));
-    return c.json(toSecretEntry(org, requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`)));
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s, secretName) }));
+    return c.json(toSecretEntry(org, requireResource(org, rows.secret[0], `Secret '${secretName}'`, "SEE")));
   })
 
   .get("/:secretName/public", async (c) => {
     const { secretName } = c.req.param();
-    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s.orgId, secretName) }));
-    const secret = requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`);
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s, secretName) }));
+    const secret = requireResource(org, rows.secret[0], `Secret '${secretName}'`, "SEE");
     if (secret.type !== "KEY_PAIR" || !secret.publicKey) {
       throw new ApiError("BAD_REQUEST", `Secret '${secret.name}' is not a KEY_PAIR`);
     }
@@ -191,11 +193,16 @@ export const secretsRouter = new Hono<AppEnv>()
     const { secretName } = c.req.param();
     const { storePassword } = c.req.valid("form");
     const secretsKey = requireSecretsKey(c.env.SECRETS_KEY);
-    const { org: visibleOrg, rows } = await batchInOrg(c, (s) => ({ secret: findSecretCiphertext(c.get("db"), s, secretName) }));
-    const secret = requireReadableChild(visibleOrg, rows.secret[0], `Secret '${secretName}'`);
-    const org = requireOrgAccess(visibleOrg, "read secret data");
-    // The value is read only for callers with org access (db/secrets.ts), which requireOrgAccess just checked.
-    if (secret.ciphertext === null || secret.iv === null) throw new Error("secret value not read for a caller with org access");
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecretCiphertext(c.get("db"), s, secretName) }));
+    // Decrypting needs READER on the secret: for a PUBLIC one, membership of the org (never an outsider).
+    const secret = requireResource(org, rows.secret[0], `Secret '${secretName}'`, "READER");
+    // Concord lets only processes of its projects use a restricted secret; through this API, only
+    // administrators, its owner and the org's owner read it.
+    if (secret.projectId !== null && !secret.ownership) {
+      throw forbidden(`Secret '${secret.name}' is restricted to a project: only administrators, its owner and the organization's owner may read its value`);
+    }
+    // The value is read exactly for the callers the two checks above let through (db/secrets.ts).
+    if (secret.ciphertext === null || secret.iv === null) throw new Error("secret value not read for a caller allowed to decrypt it");
     const plaintext = await openSecret(
       secretsKey,
       { orgId: org.id, secretId: secret.id },
@@ -216,9 +223,8 @@ export const secretsRouter = new Hono<AppEnv>()
   .delete("/:secretName", async (c) => {
     const { secretName } = c.req.param();
     const db = c.get("db");
-    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(db, s.orgId, secretName) }));
-    const secret = requireReadableChild(org, rows.secret[0], `Secret '${secretName}'`);
-    requireOrgAccess(org, "delete secrets");
+    const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(db, s, secretName) }));
+    const secret = requireResource(org, rows.secret[0], `Secret '${secretName}'`, "OWNER");
     await batch(db, { deleted: deleteSecret(db, secret.id) });
     return c.json({ ok: true, result: "DELETED" } as const);
   });
