@@ -1,215 +1,170 @@
-// Team access levels on projects, secrets and JSON stores: the grants endpoints and the decision
-// every operation makes with them (README, "Access inside an org").
-import { beforeAll, describe, expect, it } from "vitest";
-import {
-  ADMIN_KEY,
-  addToNewTeam,
-  call,
-  count,
-  createOrg,
-  createUser,
-  expectError,
-  form,
-  rows,
-  snapshot,
-  uniqueName,
-  type ApiResponse,
-  type TestUser,
-} from "./helpers";
+// Team access levels on projects, secrets and JSON stores: the grants endpoints (upsert, bulk
+// replace, team references, cascades) and the rules beyond the matrix (README, "Access inside an org").
+import { describe, expect, it } from "vitest";
+import { ADMIN_KEY, addToNewTeam, call, count, createOrg, createUser, expectError, form, rows, snapshot, uniqueName } from "./helpers";
+import { base, createResource, grant, type Kind } from "./access-world";
 
-type Kind = "project" | "secret" | "jsonstore";
-type Visibility = "PUBLIC" | "PRIVATE";
-type Need = "SEE" | "READER" | "WRITER" | "OWNER";
-const RANK = { READER: 1, WRITER: 2, OWNER: 3 } as const;
+describe("team access: the grants endpoints", { timeout: 60_000 }, () => {
+  const grantsIn = (table: string, column: string, id: string) =>
+    rows<{ team_id: string; level: string }>(`SELECT team_id, level FROM ${table} WHERE ${column} = ? ORDER BY team_id`, id);
 
-const base = (org: string, kind: Kind) => `/api/v1/org/${org}/${kind}`;
+  it("POST sets one team's level (an upsert); bulk replaces the whole list atomically, [] clears it; a team named twice keeps its last level", async () => {
+    const { name: org } = await createOrg();
+    const project = await createResource(org, "project", "PRIVATE", ADMIN_KEY);
+    const [a, b, c] = [uniqueName("team"), uniqueName("team"), uniqueName("team")];
+    const ids: Record<string, string> = {};
+    for (const t of [a, b, c]) ids[t] = (await call("POST", `/api/v1/org/${org}/team`, { json: { name: t } })).body.id;
+    const access = `${base(org, "project")}/${project}/access`;
+    const projectId = (await rows<{ id: string }>(`SELECT id FROM projects WHERE name = ?`, project))[0]!.id;
 
-/** Creates a resource of that kind through the API, as `key` (its owner); answers its name. */
-async function createResource(org: string, kind: Kind, visibility: Visibility, key: string): Promise<string> {
-  const name = uniqueName(kind);
-  const res =
-    kind === "secret"
-      ? await call("POST", base(org, kind), { key, raw: form({ name, type: "DATA", data: "s3cret", visibility }) })
-      : await call("POST", base(org, kind), { key, json: { name, visibility } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-  return name;
-}
+    expect((await call("POST", access, { json: { teamId: ids[a], level: "READER" } })).body).toEqual({ ok: true, result: "UPDATED" });
+    expect((await call("POST", access, { json: { teamName: a.toUpperCase(), orgName: org, level: "WRITER" } })).body).toEqual({ ok: true, result: "UPDATED" });
+    expect(await grantsIn("project_team_access", "project_id", projectId)).toEqual([{ team_id: ids[a], level: "WRITER" }]);
 
-async function grant(org: string, kind: Kind, resource: string, team: string, level: keyof typeof RANK) {
-  const res = await call("POST", `${base(org, kind)}/${resource}/access`, { json: { teamName: team, level } });
-  expect(res.status, JSON.stringify(res.body)).toBe(200);
-}
-
-interface World {
-  org: string;
-  /** callers by role, with the level each holds on a resource of each visibility (0: none) */
-  callers: { role: string; key: string; level: Record<Visibility, number> }[];
-  /** a resource of each kind and visibility, owned by `resourceOwner`, with grants to the three granted teams */
-  resources: Record<Kind, Record<Visibility, string>>;
-  grantTeams: { READER: string; WRITER: string; OWNER: string };
-  spareTeam: string;
-}
-
-/**
- * A PUBLIC org owned by `orgOwner`, with teams granted READER, WRITER and OWNER on one resource of
- * each kind and visibility, a member without grants, a member of another org and an outsider.
- */
-async function buildWorld(): Promise<World> {
-  const [orgOwner, resourceOwner, reader, writer, owner, member, otherMember, outsider] = await Promise.all(
-    Array.from({ length: 8 }, () => createUser()),
-  );
-  const { name: org } = await createOrg({ owner: { id: orgOwner!.id } });
-  const other = await createOrg();
-  await addToNewTeam(other.name, otherMember!);
-  await addToNewTeam(org, resourceOwner!);
-  await addToNewTeam(org, member!);
-  const grantTeams = {
-    READER: await addToNewTeam(org, reader!),
-    WRITER: await addToNewTeam(org, writer!),
-    OWNER: await addToNewTeam(org, owner!),
-  };
-  const spareTeam = uniqueName("team");
-  expect((await call("POST", `/api/v1/org/${org}/team`, { json: { name: spareTeam } })).status).toBe(200);
-  const resources = {} as World["resources"];
-  for (const kind of ["project", "secret", "jsonstore"] as const) {
-    resources[kind] = {} as Record<Visibility, string>;
-    for (const visibility of ["PUBLIC", "PRIVATE"] as const) {
-      const name = await createResource(org, kind, visibility, resourceOwner!.key);
-      for (const level of ["READER", "WRITER", "OWNER"] as const) await grant(org, kind, name, grantTeams[level], level);
-      resources[kind][visibility] = name;
-    }
-  }
-  const all = (n: number) => ({ PUBLIC: n, PRIVATE: n });
-  const callers = [
-    { role: "administrator", key: ADMIN_KEY, level: all(3) },
-    { role: "org owner", key: orgOwner!.key, level: all(3) },
-    { role: "resource owner", key: resourceOwner!.key, level: all(3) },
-    { role: "team OWNER", key: owner!.key, level: all(3) },
-    { role: "team WRITER", key: writer!.key, level: all(2) },
-    { role: "team READER", key: reader!.key, level: all(1) },
-    { role: "member without grant", key: member!.key, level: { PUBLIC: 1, PRIVATE: 0 } },
-    { role: "member of another org", key: otherMember!.key, level: all(0) },
-    { role: "outsider", key: outsider!.key, level: all(0) },
-  ];
-  return { org, callers, resources, grantTeams, spareTeam };
-}
-
-/** The documented answer: 404 for what the caller may not see, 403 for what it sees without the level. */
-function expected(level: number, visibility: Visibility, need: Need): number {
-  const sees = level >= 1 || visibility === "PUBLIC"; // the org is PUBLIC
-  if (!sees) return 404;
-  if (need === "SEE") return 200;
-  return level >= RANK[need] ? 200 : 403;
-}
-
-interface Operation {
-  kind: Kind;
-  name: string;
-  need: Need;
-  /**
-   * Concord's create-or-update by name: to a caller who may not see the resource it is a create,
-   * which members may do and the org's unique names refuse (409); others are not members (403).
-   */
-  upsertByName?: true;
-  /** changes nothing the matrix depends on, so it can run against the shared resources */
-  run: (w: World, resource: string, key: string) => Promise<ApiResponse>;
-}
-
-const operations: Operation[] = [
-  { kind: "project", name: "GET project", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "project")}/${r}`, { key }) },
-  { kind: "project", name: "list repositories", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "project")}/${r}/repository`, { key }) },
-  { kind: "project", name: "GET access", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "project")}/${r}/access`, { key }) },
-  {
-    kind: "project",
-    name: "update project",
-    need: "WRITER",
-    upsertByName: true,
-    run: (w, r, key) => call("POST", base(w.org, "project"), { key, json: { name: r, description: `by ${key.slice(0, 6)}` } }),
-  },
-  {
-    kind: "project",
-    name: "create repository",
-    need: "WRITER",
-    run: (w, r, key) =>
-      call("POST", `${base(w.org, "project")}/${r}/repository`, { key, json: { name: uniqueName("repo"), url: "https://example.test/r.git" } }),
-  },
-  { kind: "project", name: "POST access", need: "OWNER", run: (w, r, key) => call("POST", `${base(w.org, "project")}/${r}/access`, { key, json: { teamName: w.spareTeam, level: "READER" } }) },
-  { kind: "secret", name: "GET secret", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "secret")}/${r}`, { key }) },
-  { kind: "secret", name: "GET access", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "secret")}/${r}/access`, { key }) },
-  { kind: "secret", name: "read the value", need: "READER", run: (w, r, key) => call("POST", `${base(w.org, "secret")}/${r}/data`, { key }) },
-  {
-    kind: "secret",
-    name: "POST access/bulk (the same grants again)",
-    need: "OWNER",
-    run: (w, r, key) =>
-      call("POST", `${base(w.org, "secret")}/${r}/access/bulk`, {
-        key,
-        json: (["READER", "WRITER", "OWNER"] as const).map((level) => ({ teamName: w.grantTeams[level], level })),
-      }),
-  },
-  { kind: "jsonstore", name: "GET store", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}`, { key }) },
-  { kind: "jsonstore", name: "GET access", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}/access`, { key }) },
-  { kind: "jsonstore", name: "list items", need: "READER", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}/item`, { key }) },
-  { kind: "jsonstore", name: "GET item", need: "READER", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}/item/a/b`, { key }) },
-  { kind: "jsonstore", name: "PUT item", need: "WRITER", run: (w, r, key) => call("PUT", `${base(w.org, "jsonstore")}/${r}/item/a/b`, { key, json: { by: key.slice(0, 6) } }) },
-  { kind: "jsonstore", name: "update store", need: "WRITER", upsertByName: true, run: (w, r, key) => call("POST", base(w.org, "jsonstore"), { key, json: { name: r } }) },
-  { kind: "jsonstore", name: "POST access", need: "OWNER", run: (w, r, key) => call("POST", `${base(w.org, "jsonstore")}/${r}/access`, { key, json: { teamName: w.spareTeam, level: "WRITER" } }) },
-];
-
-describe("team access levels: the authorization matrix", () => {
-  let w: World;
-  beforeAll(async () => {
-    w = await buildWorld();
-    // a value to read back, so GET item answers 200 (not 204) when allowed
-    expect((await call("PUT", `${base(w.org, "jsonstore")}/${w.resources.jsonstore.PRIVATE}/item/a/b`, { json: { v: 1 } })).status).toBe(200);
-    expect((await call("PUT", `${base(w.org, "jsonstore")}/${w.resources.jsonstore.PUBLIC}/item/a/b`, { json: { v: 1 } })).status).toBe(200);
-  });
-
-  for (const op of operations) {
-    for (const visibility of ["PUBLIC", "PRIVATE"] as const) {
-      it(`${op.kind} (${visibility}): ${op.name} needs ${op.need}`, async () => {
-        for (const caller of (w as World | undefined)?.callers ?? []) {
-          let want = expected(caller.level[visibility], visibility, op.need);
-          if (op.upsertByName && want === 404) want = caller.role.startsWith("member without") ? 409 : 403;
-          const before = want === 200 ? undefined : await snapshot();
-          const res = await op.run(w, w.resources[op.kind][visibility], caller.key);
-          expect(res.status, `${caller.role}: ${JSON.stringify(res.body)}`).toBe(want);
-          if (before !== undefined) expect(await snapshot(), `${caller.role} changed something`).toBe(before);
-        }
-      });
-    }
-  }
-
-  it("the matrix ran against every caller (its setup happened)", () => {
-    expect(w.callers).toHaveLength(9);
-  });
-
-  for (const kind of ["project", "secret", "jsonstore"] as const) {
-    it(`${kind}: deleting needs OWNER; lists show a PRIVATE one only to callers who may read it`, { timeout: 60_000 }, async () => {
-      for (const caller of w.callers) {
-        for (const visibility of ["PUBLIC", "PRIVATE"] as const) {
-          const listed = await call("GET", `${base(w.org, kind)}?limit=1000`, { key: caller.key });
-          expect(listed.status).toBe(200);
-          const names = listed.body.map((e: { name: string }) => e.name);
-          expect(names.includes(w.resources[kind][visibility]), `${caller.role} lists ${visibility}`).toBe(
-            expected(caller.level[visibility], visibility, "SEE") === 200,
-          );
-        }
-      }
-      // Deletes on fresh resources (with the same grants), one per caller.
-      for (const caller of w.callers) {
-        for (const visibility of ["PUBLIC", "PRIVATE"] as const) {
-          const owner = w.callers.find((c) => c.role === "resource owner")!;
-          const name = await createResource(w.org, kind, visibility, owner.key);
-          for (const level of ["READER", "WRITER", "OWNER"] as const) await grant(w.org, kind, name, w.grantTeams[level], level);
-          const want = expected(caller.level[visibility], visibility, "OWNER");
-          const before = want === 200 ? undefined : await snapshot();
-          const res = await call("DELETE", `${base(w.org, kind)}/${name}`, { key: caller.key });
-          expect(res.status, `${caller.role} deletes ${visibility}: ${JSON.stringify(res.body)}`).toBe(want);
-          if (before !== undefined) expect(await snapshot()).toBe(before);
-          else expect((await call("GET", `${base(w.org, kind)}/${name}`)).status).toBe(404);
-        }
-      }
+    const bulk = await call("POST", `${access}/bulk`, {
+      json: [
+        { teamName: b, level: "READER" },
+        { teamId: ids[c], teamName: c, orgName: org, level: "OWNER" },
+        { teamName: b, level: "WRITER" },
+      ],
     });
-  }
+    expect(bulk.body).toEqual({ ok: true, result: "UPDATED" });
+    expect(bulk.roundTrips).toBe(2);
+    const listed = await call("GET", access);
+    expect(listed.body).toEqual(
+      [
+        { teamId: ids[b], orgName: org, teamName: b, level: "WRITER" },
+        { teamId: ids[c], orgName: org, teamName: c, level: "OWNER" },
+      ].sort((x, y) => x.teamName.localeCompare(y.teamName)),
+    );
+    expect(listed.roundTrips).toBe(1);
+
+    expect((await call("POST", `${access}/bulk`, { json: [] })).body).toEqual({ ok: true, result: "UPDATED" });
+    expect((await call("GET", access)).body).toEqual([]);
+    expect(await grantsIn("project_team_access", "project_id", projectId)).toEqual([]);
+  });
+
+  it("a grant names a team of the resource's own org: another org's team, an unknown team or another org's name is 400 naming the field, and nothing changes", async () => {
+    const { name: org } = await createOrg();
+    const other = await createOrg();
+    const foreignTeam = uniqueName("team");
+    const foreignId = (await call("POST", `/api/v1/org/${other.name}/team`, { json: { name: foreignTeam } })).body.id;
+    const ownTeam = uniqueName("team");
+    expect((await call("POST", `/api/v1/org/${org}/team`, { json: { name: ownTeam } })).status).toBe(200);
+    for (const kind of ["project", "secret", "jsonstore"] as const) {
+      const resource = await createResource(org, kind, "PUBLIC", ADMIN_KEY);
+      const access = `${base(org, kind)}/${resource}/access`;
+      const before = await snapshot();
+      const cases: [string, unknown, string][] = [
+        [access, { teamId: foreignId, level: "READER" }, "teamId"],
+        [access, { teamName: foreignTeam, level: "READER" }, "teamName"],
+        [access, { teamName: foreignTeam, orgName: other.name, level: "READER" }, "orgName"],
+        [access, { teamId: foreignId, teamName: ownTeam, level: "READER" }, "teamId"],
+        [access, { teamName: "no-such-team", level: "READER" }, "teamName"],
+        [access, { level: "READER" }, "body"],
+        [access, { teamName: ownTeam, level: "ADMIN" }, "level"],
+        [access, { teamName: ownTeam }, "level"],
+        [`${access}/bulk`, [{ teamName: ownTeam, level: "READER" }, { teamId: foreignId, level: "READER" }], "1.teamId"],
+        [`${access}/bulk`, null, "body"],
+        [`${access}/bulk`, { teamName: ownTeam, level: "READER" }, "body"],
+      ];
+      for (const [path, json, field] of cases) {
+        const res = await call("POST", path, { json });
+        expectError(res, 400, "VALIDATION_FAILED");
+        expect(res.body.details.map((d: { id: string }) => d.id), `${kind} ${JSON.stringify(json)}`).toContain(field);
+      }
+      expect(await snapshot()).toBe(before);
+    }
+  });
+
+  it("the access list of something the caller may not see is 404, as the thing itself", async () => {
+    const { name: org } = await createOrg({ visibility: "PRIVATE" });
+    const stranger = await createUser();
+    const project = await createResource(org, "project", "PUBLIC", ADMIN_KEY);
+    expectError(await call("GET", `${base(org, "project")}/${project}/access`, { key: stranger.key }), 404, "NOT_FOUND");
+    expectError(await call("GET", `${base(org, "project")}/no-such-project/access`), 404, "NOT_FOUND");
+    expectError(await call("POST", `${base(org, "secret")}/no-such-secret/access/bulk`, { json: [] }), 404, "NOT_FOUND");
+  });
+
+  it("grants go with their team, their resource and their org (foreign keys cascade)", async () => {
+    const { id: orgId, name: org } = await createOrg();
+    const member = await createUser();
+    const team = await addToNewTeam(org, member);
+    const keep = await addToNewTeam(org, await createUser());
+    const names = {} as Record<Kind, string>;
+    for (const kind of ["project", "secret", "jsonstore"] as const) {
+      names[kind] = await createResource(org, kind, "PRIVATE", ADMIN_KEY);
+      await grant(org, kind, names[kind], team, "READER");
+      await grant(org, kind, names[kind], keep, "READER");
+      expect((await call("GET", `${base(org, kind)}/${names[kind]}`, { key: member.key })).status).toBe(200);
+    }
+    const grantCount = () =>
+      count(
+        `SELECT 1 FROM project_team_access WHERE team_id IN (SELECT id FROM teams WHERE org_id = ?1)
+         UNION ALL SELECT 1 FROM secret_team_access WHERE team_id IN (SELECT id FROM teams WHERE org_id = ?1)
+         UNION ALL SELECT 1 FROM json_store_team_access WHERE team_id IN (SELECT id FROM teams WHERE org_id = ?1)`,
+        orgId,
+      );
+    expect(await grantCount()).toBe(6);
+
+    // The team: its grants go, and its members lose what it gave them.
+    expect((await call("DELETE", `/api/v1/org/${org}/team/${team}`)).status).toBe(200);
+    expect(await grantCount()).toBe(3);
+    for (const kind of ["project", "secret", "jsonstore"] as const) {
+      expectError(await call("GET", `${base(org, kind)}/${names[kind]}`, { key: member.key }), 404, "NOT_FOUND");
+    }
+    // The resource.
+    expect((await call("DELETE", `${base(org, "jsonstore")}/${names.jsonstore}`)).status).toBe(200);
+    expect(await grantCount()).toBe(2);
+    // The org.
+    expect((await call("DELETE", `/api/v1/org/${org}?confirmation=yes`)).status).toBe(200);
+    expect(await grantCount()).toBe(0);
+    for (const table of ["project_team_access", "secret_team_access", "json_store_team_access"]) {
+      expect(await count(`SELECT 1 FROM ${table} WHERE team_id NOT IN (SELECT id FROM teams)`)).toBe(0);
+    }
+  });
+});
+
+describe("team access: rules beyond the matrix", { timeout: 60_000 }, () => {
+  it("a secret restricted to a project: its value only for administrators, its owner and the org's owner, not for a team OWNER", async () => {
+    const orgOwner = await createUser();
+    const { name: org } = await createOrg({ owner: { id: orgOwner.id } });
+    const [secretOwner, teamOwner] = [await createUser(), await createUser()];
+    await addToNewTeam(org, secretOwner);
+    const team = await addToNewTeam(org, teamOwner);
+    const project = await createResource(org, "project", "PUBLIC", ADMIN_KEY);
+    const created = await call("POST", base(org, "secret"), { key: secretOwner.key, raw: form({ name: "scoped", type: "DATA", data: "v", project }) });
+    expect(created.status, JSON.stringify(created.body)).toBe(200);
+    await grant(org, "secret", "scoped", team, "OWNER");
+    for (const key of [ADMIN_KEY, orgOwner.key, secretOwner.key]) {
+      const res = await call("POST", `${base(org, "secret")}/scoped/data`, { key });
+      expect(res.status).toBe(200);
+      expect(res.body).toBe("v");
+    }
+    expectError(await call("POST", `${base(org, "secret")}/scoped/data`, { key: teamOwner.key }), 403, "FORBIDDEN");
+    // The team OWNER still manages it otherwise (its metadata, its grants).
+    expect((await call("GET", `${base(org, "secret")}/scoped/access`, { key: teamOwner.key })).status).toBe(200);
+  });
+
+  it("changing the owner needs OWNER, however the new owner is named; WRITER updates the rest", async () => {
+    const { name: org } = await createOrg();
+    const [writer, other] = [await createUser(), await createUser()];
+    const team = await addToNewTeam(org, writer);
+    await addToNewTeam(org, other);
+    for (const kind of ["project", "jsonstore"] as const) {
+      const name = await createResource(org, kind, "PRIVATE", ADMIN_KEY);
+      await grant(org, kind, name, team, "WRITER");
+      const before = await snapshot();
+      for (const owner of [{ id: other.id }, { username: other.username }]) {
+        expectError(await call("POST", base(org, kind), { key: writer.key, json: { name, owner } }), 403, "FORBIDDEN");
+      }
+      expect(await snapshot()).toBe(before);
+      // Naming the current owner is no change.
+      expect((await call("POST", base(org, kind), { key: writer.key, json: { name, owner: { username: "admin" } } })).status).toBe(200);
+      await grant(org, kind, name, team, "OWNER");
+      expect((await call("POST", base(org, kind), { key: writer.key, json: { name, owner: { id: other.id } } })).status).toBe(200);
+      const [row] = await rows<{ owner_id: string }>(`SELECT owner_id FROM ${kind === "project" ? "projects" : "json_stores"} WHERE name = ?`, name);
+      expect(row!.owner_id).toBe(other.id);
+    }
+  });
 });
