@@ -80,6 +80,11 @@ export async function seedRows(db) {
          'https://git.example/r' || n, CASE WHEN n % 2 = 0 THEN ${uid("c0000007", "n + 1")} END FROM seq`,
     `INSERT INTO repositories (id, project_id, name, url) ${seq(30)}
        SELECT ${uid("c0000006", "1000 + n")}, ${uid("c0000005", "2 + (n - 1) / 3")}, 'repo-' || printf('%03d', n), 'https://git.example/x' || n FROM seq`,
+    // Team grants: READER for team-0001 on 100 PRIVATE projects (the member's team), and 20 teams on proj-00010.
+    `INSERT INTO project_team_access (project_id, team_id, level) ${seq(100)}
+       SELECT ${uid("c0000005", "n * 10")}, ${uid("c0000004", 1)}, 'READER' FROM seq`,
+    `INSERT INTO project_team_access (project_id, team_id, level) ${seq(20)}
+       SELECT ${uid("c0000005", 10)}, ${uid("c0000004", "n + 1")}, CASE n % 3 WHEN 0 THEN 'OWNER' WHEN 1 THEN 'WRITER' ELSE 'READER' END FROM seq`,
     `INSERT INTO json_stores (id, org_id, name, visibility, owner_id) VALUES ('${STORE_ID}', '${BIG_ORG_ID}', 'inventory', 'PUBLIC', '${OWNER_ID}')`,
     `INSERT INTO json_store_items (store_id, path, data) ${seq(s.items)}
        SELECT '${STORE_ID}', CASE WHEN n % 333 = 0 THEN 'hosts/zebra-' ELSE 'hosts/host-' END || printf('%05d', n), '{"n":' || n || '}' FROM seq`,
@@ -165,12 +170,15 @@ function readCases() {
     { route: "GET /api/v1/org/:orgName", case: "PRIVATE org (member's)", path: "/api/v1/org/rows-000002", expect: { owner: 404, outsider: 404 } },
     { route: "GET /api/v1/org/:orgName/team/:teamName", case: "one", path: `${O}/team/team-0500` },
     { route: "GET /api/v1/org/:orgName/secret/:secretName", case: "PUBLIC secret", path: `${O}/secret/secret-05001` },
-    { route: "GET /api/v1/org/:orgName/secret/:secretName", case: "PRIVATE secret", path: `${O}/secret/secret-05000`, expect: { outsider: 404 } },
+    { route: "GET /api/v1/org/:orgName/secret/:secretName", case: "PRIVATE secret (no grant)", path: `${O}/secret/secret-05000`, expect: { member: 404, outsider: 404 } },
     { route: "GET /api/v1/org/:orgName/secret/:secretName/public", case: "KEY_PAIR (created through the API)", path: `${O}/secret/rows-keypair/public` },
     { route: "POST /api/v1/org/:orgName/secret/:secretName/data", case: "USERNAME_PASSWORD (created through the API)", path: `${O}/secret/rows-creds/data`, method: "POST", form: {}, expect: { outsider: 403 } },
     { route: "GET /api/v1/org/:orgName/project/:projectName", case: "without repositories", path: `${O}/project/proj-05001` },
     { route: "GET /api/v1/org/:orgName/project/:projectName", case: "with 200 repositories (each a returned row)", path: `${O}/project/proj-00001` },
     { route: "GET /api/v1/org/:orgName/jsonstore/:storeName", case: "one", path: `${O}/jsonstore/inventory` },
+    { route: "GET /api/v1/org/:orgName/project/:resourceName/access", case: "PRIVATE project, 21 grants", path: `${O}/project/proj-00010/access`, expect: { outsider: 404 } },
+    { route: "GET /api/v1/org/:orgName/secret/:resourceName/access", case: "PUBLIC secret, no grants", path: `${O}/secret/secret-05001/access` },
+    { route: "GET /api/v1/org/:orgName/jsonstore/:resourceName/access", case: "PUBLIC store, no grants", path: `${O}/jsonstore/inventory/access` },
     { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "one (store of 10k items)", path: `${O}/jsonstore/inventory/item/hosts/host-05001` },
   ];
   for (const g of gets) for (const caller of ALL) cases.push({ ...g, caller, expect: g.expect?.[caller] });
@@ -211,6 +219,10 @@ function writeSteps(caller) {
     { route: "DELETE /api/v1/org/:orgName/team/:teamName/users", case: "remove 2", path: `${team}/users`, json: ["rows-user-0001", "rows-user-0002"] },
     { route: "POST /api/v1/org/:orgName/project", case: "create (org of 10k projects)", path: `${O}/project`, json: { name: `w-${t}-proj`, visibility: "PRIVATE" } },
     { route: "POST /api/v1/org/:orgName/project", case: "update", path: `${O}/project`, json: { name: `w-${t}-proj`, description: "d" } },
+    { route: "POST /api/v1/org/:orgName/project/:resourceName/access", case: "grant one team", path: `${O}/project/w-${t}-proj/access`,
+      json: { teamName: "team-0001", level: "WRITER" } },
+    { route: "POST /api/v1/org/:orgName/project/:resourceName/access/bulk", case: "replace with 3 teams", path: `${O}/project/w-${t}-proj/access/bulk`,
+      json: [{ teamName: "team-0001", level: "READER" }, { teamName: "team-0002", level: "WRITER" }, { teamName: "team-0003", level: "OWNER" }] },
     { route: "POST /api/v1/org/:orgName/project", case: "create with 3 repositories", path: `${O}/project`,
       json: { name: `w-${t}-proj2`, repositories: { "repo-a": { url: "https://git.example/a" }, "repo-b": { url: "https://git.example/b" }, "repo-c": { url: "https://git.example/c", secret: "rows-creds" } } } },
     { route: "POST /api/v1/org/:orgName/project/:projectName/repository", case: "create", path: `${O}/project/w-${t}-proj/repository`,
@@ -220,6 +232,13 @@ function writeSteps(caller) {
       form: { name: `w-${t}-secret`, type: "USERNAME_PASSWORD", username: "bot", password: "pw" } },
     { route: "POST /api/v1/org/:orgName/jsonstore", case: "create", path: `${O}/jsonstore`, json: { name: `w-${t}-store` } },
     { route: "POST /api/v1/org/:orgName/jsonstore", case: "update", path: `${O}/jsonstore`, json: { name: `w-${t}-store`, visibility: "PUBLIC" } },
+    { route: "POST /api/v1/org/:orgName/secret/:resourceName/access", case: "grant one team", path: `${O}/secret/w-${t}-secret/access`,
+      json: { teamName: "team-0002", level: "READER" } },
+    { route: "POST /api/v1/org/:orgName/secret/:resourceName/access/bulk", case: "clear", path: `${O}/secret/w-${t}-secret/access/bulk`, json: [] },
+    { route: "POST /api/v1/org/:orgName/jsonstore/:resourceName/access", case: "grant one team", path: `${O}/jsonstore/w-${t}-store/access`,
+      json: { teamName: "team-0003", level: "OWNER" } },
+    { route: "POST /api/v1/org/:orgName/jsonstore/:resourceName/access/bulk", case: "replace with 1 team", path: `${O}/jsonstore/w-${t}-store/access/bulk`,
+      json: [{ teamName: "team-0001", level: "WRITER" }] },
     { route: "PUT /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "create (store of 10k items)", path: item, json: { ip: "10.0.0.1" } },
     { route: "PUT /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "update", path: item, json: { ip: "10.0.0.2" } },
     { route: "DELETE /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "delete", path: item },

@@ -71,14 +71,15 @@ const rankOf = (level: SQLWrapper) =>
 
 /**
  * The highest level granted on the resource to any team the caller belongs to (0 without one), as a
- * column: the resource's grants by primary key, each checked against the caller's membership by
- * the team_members primary key.
+ * column, in a query on `caller` and the resource's table: from the caller's memberships in the
+ * resource's org (the (user_id, org_id) index), each checked against the grants' primary key, so
+ * it costs what the caller belongs to, not how many teams the resource is granted to.
  */
-export const grantedLevel = (kind: GrantableKind, resourceId: SQLWrapper, ref: CallerRef) => {
-  const g = GRANTABLE[kind].grants;
-  return sql<number>`coalesce((SELECT max(${rankOf(g.level)}) FROM ${g}
-    INNER JOIN ${teamMembers} ON ${teamMembers.teamId} = ${g.teamId} AND ${teamMembers.userId} = ${ref.id}
-    WHERE ${g.resourceId} = ${resourceId}), 0)`;
+export const grantedLevel = (kind: GrantableKind, ref: CallerRef) => {
+  const { resource: r, grants: g } = GRANTABLE[kind];
+  return sql<number>`coalesce((SELECT max(${rankOf(g.level)}) FROM ${teamMembers} CROSS JOIN ${g}
+    WHERE ${teamMembers.userId} = ${ref.id} AND ${teamMembers.orgId} = ${r.orgId}
+      AND ${g.resourceId} = ${r.id} AND ${g.teamId} = ${teamMembers.teamId}), 0)`;
 };
 
 /** Administrators and the org's owner: they hold OWNER on everything in the org. */
@@ -93,8 +94,10 @@ const orgAdminCondition = (ref: CallerRef) => sql`(${ref.isAdmin} = 1 OR ${ref.i
  */
 export const callerLevel = (kind: GrantableKind, ref: CallerRef) => {
   const r = GRANTABLE[kind].resource;
+  // CASE, not OR or max(): SQLite evaluates every operand of those, and a CASE stops at the first match.
   return sql<number>`(CASE WHEN ${holdsOwnership(kind, ref)} THEN ${sql.raw(String(LEVEL_RANK.OWNER))}
-    ELSE max(${grantedLevel(kind, r.id, ref)}, CASE WHEN ${r.visibility} = 'PUBLIC' AND ${isOrgMember(organizations.id, ref.id)} THEN 1 ELSE 0 END) END)`;
+    WHEN ${r.visibility} = 'PUBLIC' AND ${isOrgMember(organizations.id, ref.id)} THEN max(1, ${grantedLevel(kind, ref)})
+    ELSE ${grantedLevel(kind, ref)} END)`;
 };
 
 /** 1 for administrators, the resource's owner and the org's owner (OWNER by position, not by a grant), else 0. */
@@ -103,8 +106,8 @@ export const holdsOwnership = (kind: GrantableKind, ref: CallerRef) =>
 
 /** The caller may know the resource exists (lib/access.ts canSeeResource): READER on it, or it and its org are PUBLIC. */
 export const seesResource = (kind: GrantableKind, ref: CallerRef) =>
-  sql`(${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))}
-    OR (${organizations.visibility} = 'PUBLIC' AND ${GRANTABLE[kind].resource.visibility} = 'PUBLIC'))`;
+  sql`(CASE WHEN ${organizations.visibility} = 'PUBLIC' AND ${GRANTABLE[kind].resource.visibility} = 'PUBLIC' THEN 1
+    ELSE ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))} END)`;
 
 /** Which rows of a name-ordered read to fetch: a page cut in SQL, or the first rows for a merge in the Worker. */
 export interface Window {
@@ -117,11 +120,10 @@ export interface Window {
  * that each touch only rows they return, gated on the caller and org rows alone (SQLite checks such
  * a gate once, before reading any child), so that at most one group returns rows:
  * - `all`: administrators and the org's owner see every child (the page cut in SQL);
- * - `memberPublic`, `memberGranted`: the org's other members see its PUBLIC children (by the (org,
- *   visibility, name) index) and the PRIVATE ones granted to one of their teams (from their
- *   memberships and the grants);
- * - `visible`: everyone else sees the PUBLIC children of a PUBLIC org (by the same index);
- * - `owned`: and everyone the PRIVATE ones they own (by the owner index).
+ * - `public`: the org's other members see its PUBLIC children, and everyone else those of a PUBLIC
+ *   org (by the (org, visibility, name) index);
+ * - `private`: the PRIVATE ones granted to one of the caller's teams (from its memberships and the
+ *   grants) or owned by the caller (by the owner index).
  * All but `all` read offset + limit + 1 rows each, merged by `mergeChildren`.
  * `page(where, window)` is the name-ordered read `FROM caller CROSS JOIN organizations CROSS JOIN
  * <children>` with `where` (the org by name, the children of that org, and the gate) in its WHERE,
@@ -131,39 +133,35 @@ export function readableChildren<Q>(s: OrgScope, kind: GrantableKind, q: Window,
   const { resource: child, grants } = GRANTABLE[kind];
   const org = lowerEq(organizations.name, s.orgName);
   const orgAdmin = orgAdminCondition(s.caller);
-  const member = sql`${orgAdmin} IS NOT 1 AND ${isOrgMember(organizations.id, s.caller.id)}`;
   const inSql = { limit: q.limit + 1, offset: q.offset };
   const forMerge = { limit: q.offset + q.limit + 1, offset: 0 };
   // `+column`: not an index choice, so that SQLite reads these by what they are about (grants, owner).
   const ofOrg = sql`${child.orgId} = ${organizations.id}`;
   const privateOnes = sql`+${child.orgId} = ${organizations.id} AND +${child.visibility} = 'PRIVATE'`;
-  const grantedToCaller = sql`${child.id} IN (SELECT ${grants.resourceId} FROM ${teamMembers}
+  // Granted to one of the caller's teams (from its memberships and the grants), or its own (by the
+  // owner index; also when it no longer belongs to any team of the org): the ids, then each row by
+  // primary key. (An OR of the two on the children would walk every child of the org.)
+  const grantedOrOwned = sql`${child.id} IN (SELECT ${grants.resourceId} FROM ${teamMembers}
     INNER JOIN ${grants} ON ${grants.teamId} = ${teamMembers.teamId}
-    WHERE ${teamMembers.userId} = ${s.caller.id} AND ${teamMembers.orgId} = ${organizations.id})`;
+    WHERE ${teamMembers.userId} = ${s.caller.id} AND ${teamMembers.orgId} = ${organizations.id}
+    UNION ALL SELECT ${child.id} FROM ${child} WHERE ${child.ownerId} = ${s.caller.id})`;
   return {
     all: page(sql`${org} AND ${orgAdmin} IS 1 AND ${ofOrg}`, inSql),
-    memberPublic: page(sql`${org} AND ${member} AND ${ofOrg} AND ${child.visibility} = 'PUBLIC'`, forMerge),
-    memberGranted: page(sql`${org} AND ${member} AND ${privateOnes} AND ${grantedToCaller}`, forMerge),
-    // The owner's own, also when it no longer belongs to any team of the org.
-    owned: page(sql`${org} AND ${orgAdmin} IS NOT 1 AND ${privateOnes} AND ${child.ownerId} = ${s.caller.id}`, forMerge),
-    // `+visibility`: the org is found by its unique name index, so SQLite knows it is one row and
-    // reads the children in index order instead of sorting them.
-    visible: page(
-      sql`${org} AND ${orgAdmin} IS NOT 1 AND NOT ${isOrgMember(organizations.id, s.caller.id)}
-        AND +${organizations.visibility} = 'PUBLIC' AND ${ofOrg} AND ${child.visibility} = 'PUBLIC'`,
+    // Members see the PUBLIC children of any org, others those of a PUBLIC org.
+    public: page(
+      sql`${org} AND ${orgAdmin} IS NOT 1 AND (${organizations.visibility} = 'PUBLIC' OR ${isOrgMember(organizations.id, s.caller.id)})
+        AND ${ofOrg} AND ${child.visibility} = 'PUBLIC'`,
       forMerge,
     ),
+    private: page(sql`${org} AND ${orgAdmin} IS NOT 1 AND ${privateOnes} AND ${grantedOrOwned}`, forMerge),
   };
 }
 
 /** The rows to page (see pageOf) from the reads of `readableChildren`: one row past the page tells "more". */
-export function mergeChildren<T extends { id: string; name: string }>(
-  rows: { all: T[]; memberPublic: T[]; memberGranted: T[]; visible: T[]; owned: T[] },
-  q: Window,
-): T[] {
+export function mergeChildren<T extends { id: string; name: string }>(rows: { all: T[]; public: T[]; private: T[] }, q: Window): T[] {
   if (rows.all.length) return rows.all;
   const byId = new Map<string, T>();
-  for (const row of [...rows.memberPublic, ...rows.memberGranted, ...rows.visible, ...rows.owned]) byId.set(row.id, row);
+  for (const row of [...rows.public, ...rows.private]) byId.set(row.id, row);
   const key = (row: T) => row.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
   return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(q.offset, q.offset + q.limit + 1);
 }
