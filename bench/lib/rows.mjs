@@ -151,7 +151,7 @@ function readCases() {
     { route: "GET /api/v1/org/:orgName/project", path: `${O}/project`, deep: "proj-05000", common: "proj" },
     { route: "GET /api/v1/org/:orgName/project/:projectName/repository", path: `${O}/project/proj-00001/repository`, deep: "repo-100", common: "repo-" },
     { route: "GET /api/v1/org/:orgName/jsonstore", path: `${O}/jsonstore`, deep: "inventory", common: "inv" },
-    { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item", path: `${O}/jsonstore/inventory/item`, deep: "hosts/host-05000", common: "host" },
+    { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item", path: `${O}/jsonstore/inventory/item`, deep: "hosts/host-05000", common: "host", expect: { outsider: 403 } },
     { route: "GET /api/v1/apikey", path: "/api/v1/apikey", deep: "rows-bench", noFilter: true },
   ];
   const cases = [];
@@ -159,7 +159,7 @@ function readCases() {
     const shapes = LIST_CASES(l.deep, "zebra", l.common).filter((c) => !(l.noFilter && c.case.startsWith("filter")));
     for (const c of [...shapes, ...(l.extra ?? [])]) {
       for (const caller of ALL) {
-        cases.push({ route: l.route, caller, case: c.case, path: c.query ? `${l.path}?${c.query}` : l.path, exception: c.exception });
+        cases.push({ route: l.route, caller, case: c.case, path: c.query ? `${l.path}?${c.query}` : l.path, exception: c.exception, expect: l.expect?.[caller] });
       }
     }
   }
@@ -179,7 +179,8 @@ function readCases() {
     { route: "GET /api/v1/org/:orgName/project/:resourceName/access", case: "PRIVATE project, 21 grants", path: `${O}/project/proj-00010/access`, expect: { outsider: 404 } },
     { route: "GET /api/v1/org/:orgName/secret/:resourceName/access", case: "PUBLIC secret, no grants", path: `${O}/secret/secret-05001/access` },
     { route: "GET /api/v1/org/:orgName/jsonstore/:resourceName/access", case: "PUBLIC store, no grants", path: `${O}/jsonstore/inventory/access` },
-    { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "one (store of 10k items)", path: `${O}/jsonstore/inventory/item/hosts/host-05001` },
+    // Items need READER on the store: for a PUBLIC one, membership of the org (README, "Access inside an org").
+    { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "one (store of 10k items)", path: `${O}/jsonstore/inventory/item/hosts/host-05001`, expect: { outsider: 403 } },
   ];
   for (const g of gets) for (const caller of ALL) cases.push({ ...g, caller, expect: g.expect?.[caller] });
   for (const caller of ALL) {

@@ -61,7 +61,6 @@ export const GRANTABLE = {
   jsonStore: { resource: jsonStores, grants: jsonStoreTeamAccess },
 } as const;
 export type GrantableKind = keyof typeof GRANTABLE;
-type GrantTable = (typeof GRANTABLE)[GrantableKind]["grants"];
 
 /** A level as a number, so that "at least" is `>=` and "the highest" is max(): none 0, READER 1, WRITER 2, OWNER 3. */
 export const LEVEL_RANK = { READER: 1, WRITER: 2, OWNER: 3 } as const satisfies Record<AccessLevel, number>;
@@ -135,8 +134,8 @@ export function readableChildren<Q>(s: OrgScope, kind: GrantableKind, q: Window,
   const orgAdmin = orgAdminCondition(s.caller);
   const inSql = { limit: q.limit + 1, offset: q.offset };
   const forMerge = { limit: q.offset + q.limit + 1, offset: 0 };
-  // `+column`: not an index choice, so that SQLite reads these by what they are about (grants, owner).
   const ofOrg = sql`${child.orgId} = ${organizations.id}`;
+  // `+column`: not an index choice, so that SQLite reads these by what they are about (grants, owner).
   const privateOnes = sql`+${child.orgId} = ${organizations.id} AND +${child.visibility} = 'PRIVATE'`;
   // Granted to one of the caller's teams (from its memberships and the grants), or its own (by the
   // owner index; also when it no longer belongs to any team of the org): the ids, then each row by
