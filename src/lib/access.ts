@@ -14,8 +14,7 @@
 import type { Context } from "hono";
 import { keyCaller, knownCaller, lookupCaller, type CallerRef } from "../db/caller";
 import { batch, type NamedQueries, type NamedResults } from "../db/client";
-import { findOrg, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
-import { LEVEL_RANK } from "../db/orgs";
+import { findOrg, LEVEL_RANK, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
 import type { AccessLevel, Visibility } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
 import { ApiError, forbidden, notFound } from "./errors";
