@@ -18,7 +18,7 @@ import {
   users,
   type AccessLevel,
 } from "./schema";
-import { byLowerName, literal, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
+import { byLowerName, compareNames, literal, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 /** The id of the org of that name (case-insensitive), as a value: children of the path's org are found by it. */
 export const orgIdNamed = (name: string) =>
@@ -161,8 +161,7 @@ export function mergeChildren<T extends { id: string; name: string }>(rows: { al
   if (rows.all.length) return rows.all;
   const byId = new Map<string, T>();
   for (const row of [...rows.public, ...rows.private]) byId.set(row.id, row);
-  const key = (row: T) => row.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
-  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(q.offset, q.offset + q.limit + 1);
+  return [...byId.values()].sort((a, b) => compareNames(a.name, b.name)).slice(q.offset, q.offset + q.limit + 1);
 }
 
 /** Columns of an org entry; every result column name is distinct, as D1 batches need. */
@@ -335,8 +334,7 @@ export function mergeOrgLists(
   for (const [list, access] of [[lists.member, true], [visible, false]] as const) {
     for (const org of list ?? []) if (!byId.has(org.id)) byId.set(org.id, { ...org, access });
   }
-  const key = (org: OrgRow) => org.name.toLowerCase(); // names are ASCII (NAME_PATTERN): as SQLite's lower()
-  return [...byId.values()].sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0)).slice(q.offset, q.offset + q.limit + 1);
+  return [...byId.values()].sort((a, b) => compareNames(a.name, b.name)).slice(q.offset, q.offset + q.limit + 1);
 }
 
 export interface OrgChanges {

@@ -42,5 +42,14 @@ export const lowerAfter = (column: SQLWrapper, after: string) => sql`lower(${col
 export const pageOfNames = (column: SQLWrapper, q: Page) =>
   and(q.filter !== undefined ? contains(column, q.filter) : undefined, q.after !== undefined ? lowerAfter(column, q.after) : undefined);
 
+/**
+ * Name order in the Worker, as `byLowerName` orders in SQL (names are ASCII by NAME_PATTERN, so
+ * toLowerCase() is SQLite's lower()): for rows merged from several reads.
+ */
+export const compareNames = (a: string, b: string) => {
+  const [x, y] = [a.toLowerCase(), b.toLowerCase()];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
 /** Name order, case-insensitive (the order of the lower(name) indexes and of `after` cursors). */
 export const byLowerName = (column: SQLWrapper) => asc(sql`lower(${column})`);

@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
 import { findGrantable, findTeamsByRefs, listGrants, replaceGrants, upsertGrant, type Grant } from "../db/grants";
 import type { GrantableKind } from "../db/orgs";
+import { compareNames } from "../db/sql";
 import type { AppEnv } from "../env";
 import { batchInOrg, requireResource, type OrgAccess } from "../lib/access";
 import { invalidField, notFound, translateConstraint } from "../lib/errors";
@@ -60,7 +61,7 @@ export const accessRouter = (kind: GrantableKind) => {
       const entries = rows.grants.flatMap((g): AccessEntryResponse[] =>
         g.teamId !== null && g.teamName !== null && g.level !== null ? [{ teamId: g.teamId, orgName: org.name, teamName: g.teamName, level: g.level }] : [],
       );
-      return c.json(entries.sort((a, b) => a.teamName.toLowerCase().localeCompare(b.teamName.toLowerCase())));
+      return c.json(entries.sort((a, b) => compareNames(a.teamName, b.teamName)));
     })
 
     .post("/", valid("json", AccessEntry), async (c) => {
