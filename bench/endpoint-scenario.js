@@ -45,6 +45,9 @@ export function endpointScenario(tag) {
     { route: "GET /api/v1/org/:orgName/secret/:secretName/public", path: `${o}/secret/deploy-key/public` },
     { route: "POST /api/v1/org/:orgName/secret/:secretName/data", path: `${o}/secret/creds/data`, form: {} },
     { route: "POST /api/v1/org/:orgName/project", path: `${o}/project`, json: { name: "app", visibility: "PRIVATE" } },
+    // Rotate a value (re-encrypted) and restrict it to the project; then lift the restriction again.
+    { route: "POST /api/v2/org/:orgName/secret/:secretName", path: `/api/v2/org/${org}/secret/creds`, form: { type: "USERNAME_PASSWORD", username: "bot", password: "pw2", projects: "app" } },
+    { route: "POST /api/v1/org/:orgName/secret/:secretName", path: `${o}/secret/creds`, json: { visibility: "PRIVATE", projects: [] } },
     { route: "GET /api/v1/org/:orgName/project", path: `${o}/project` },
     { route: "POST /api/v1/org/:orgName/project/:projectName/repository", path: `${o}/project/app/repository`, json: { name: "main", url: "git@host:org/app.git", secretName: "creds" } },
     { route: "GET /api/v1/org/:orgName/project/:projectName/repository", path: `${o}/project/app/repository` },

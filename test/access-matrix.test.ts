@@ -3,7 +3,7 @@
 // changes nothing. Split from test/access.test.ts: vitest-pool-workers slows down with the number of
 // requests in one file.
 import { beforeAll, describe, expect, it } from "vitest";
-import { call, snapshot, uniqueName, type ApiResponse } from "./helpers";
+import { call, form, snapshot, uniqueName, type ApiResponse } from "./helpers";
 import { base, buildWorld, expected, type Kind, type Need, type World } from "./access-world";
 
 interface Operation {
@@ -50,6 +50,18 @@ const operations: Operation[] = [
         key,
         json: (["READER", "WRITER", "OWNER"] as const).map((level) => ({ teamName: w.grantTeams[level], level })),
       }),
+  },
+  {
+    kind: "secret",
+    name: "update (JSON, its visibility again)",
+    need: "WRITER",
+    run: (w, r, key) => call("POST", `${base(w.org, "secret")}/${r}`, { key, json: { visibility: r === w.resources.secret.PUBLIC ? "PUBLIC" : "PRIVATE" } }),
+  },
+  {
+    kind: "secret",
+    name: "rotate the value (v2 multipart, the same value again)",
+    need: "WRITER",
+    run: (w, r, key) => call("POST", `/api/v2/org/${w.org}/secret/${r}`, { key, raw: form({ type: "DATA", data: "s3cret" }) }),
   },
   { kind: "jsonstore", name: "GET store", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}`, { key }) },
   { kind: "jsonstore", name: "GET access", need: "SEE", run: (w, r, key) => call("GET", `${base(w.org, "jsonstore")}/${r}/access`, { key }) },

@@ -210,28 +210,52 @@ describe("projects: Concord's ProjectEntry", () => {
 });
 
 describe("secrets: Concord's form fields", () => {
-  it("projectId, projectIds and projects naming one project restrict to it; several are refused", async () => {
+  it("projectId, project, projectIds and projects (comma-separated or repeated) restrict to those projects", async () => {
     const org = await createOrg();
     const [a, b] = [uniqueName("pa"), uniqueName("pb")];
     const idOf: Record<string, string> = {};
     for (const p of [a, b]) idOf[p] = (await call("POST", projectsOf(org.name), { json: { name: p } })).body.id;
     const restrictedTo = async (secret: string) =>
-      (await rows<{ project_id: string | null }>(`SELECT project_id FROM secrets WHERE name = ?`, secret))[0]?.project_id;
+      (
+        await rows<{ project_id: string }>(
+          `SELECT sp.project_id FROM secret_projects sp JOIN secrets s ON s.id = sp.secret_id WHERE s.name = ? ORDER BY sp.project_id`,
+          secret,
+        )
+      ).map((r) => r.project_id);
+    const both = [idOf[a]!, idOf[b]!].sort();
 
-    const oneProject: Record<string, string>[] = [{ projectId: idOf[a]! }, { projectIds: ` ${idOf[a]} ` }, { projects: a }, { projects: `${a},${a.toUpperCase()}` }];
-    for (const [i, fields] of oneProject.entries()) {
+    const cases: [Record<string, string>, string[]][] = [
+      [{ projectId: idOf[a]! }, [idOf[a]!]],
+      [{ project: a }, [idOf[a]!]],
+      [{ projectIds: ` ${idOf[a]} ` }, [idOf[a]!]],
+      [{ projects: `${a},${a.toUpperCase()}` }, [idOf[a]!]],
+      [{ projects: `${a}, ${b}` }, both],
+      [{ projectIds: `${idOf[a]},${idOf[b]}` }, both],
+      // the first list sent wins, as in Concord
+      [{ projectIds: idOf[b]!, projects: a }, [idOf[b]!]],
+    ];
+    for (const [i, [fields, expected]] of cases.entries()) {
       const secret = uniqueName(`s${i}`);
       const res = await call("POST", secretsOf(org.name), { raw: form({ name: secret, type: "DATA", data: "x", ...fields }) });
       expect(res.status, JSON.stringify(fields)).toBe(200);
-      expect(await restrictedTo(secret)).toBe(idOf[a]);
+      expect(await restrictedTo(secret), JSON.stringify(fields)).toEqual(expected);
     }
-    await expectRefused(() => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", projects: `${a},${b}` }) }), "projects");
-    await expectRefused(
-      () => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", projectIds: `${idOf[a]},${idOf[b]}` }) }),
-      "projectIds",
-    );
+    // the field repeated
+    const repeated = form({ name: "repeated", type: "DATA", data: "x" });
+    repeated.append("projects", a);
+    repeated.append("projects", b);
+    expect((await call("POST", secretsOf(org.name), { raw: repeated })).status).toBe(200);
+    expect(await restrictedTo("repeated")).toEqual(both);
+    const entry = (await call("GET", `${secretsOf(org.name)}/repeated`)).body;
+    expect(entry.projects).toEqual([a, b].sort().map((name) => ({ id: idOf[name], name })));
+    expect(entry.projectName).toBeUndefined();
+
+    const before = await rows(`SELECT count(*) AS n FROM secrets`);
+    await expectRefused(() => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", projects: `${a},nope-${b}` }) }), "projects");
+    await expectRefused(() => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", projectIds: `${idOf[a]},not-a-uuid` }) }), "projectIds");
     await expectRefused(() => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", projectId: crypto.randomUUID() }) }), "projectId");
     await expectRefused(() => call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", storeType: "vault" }) }), "storeType");
+    expect(await rows(`SELECT count(*) AS n FROM secrets`)).toEqual(before);
     expect((await call("POST", secretsOf(org.name), { raw: form({ name: uniqueName("s"), type: "DATA", data: "x", storeType: "concord" }) })).status).toBe(200);
   });
 

@@ -108,6 +108,21 @@ export const seesResource = (kind: GrantableKind, ref: CallerRef) =>
   sql`(CASE WHEN ${organizations.visibility} = 'PUBLIC' AND ${GRANTABLE[kind].resource.visibility} = 'PUBLIC' THEN 1
     ELSE ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))} END)`;
 
+/**
+ * Where the path's org's children named by id or name (case-insensitive) are, however many (one
+ * JSON parameter each), in a read `FROM caller CROSS JOIN organizations CROSS JOIN <children>`: two
+ * conditions for two index lookups joined by UNION ALL (an OR of the two would walk the org's children).
+ */
+export function byIdsOrNames(s: OrgScope, kind: GrantableKind, ids: string[], names: string[]): [SQL, SQL] {
+  const r = GRANTABLE[kind].resource;
+  const org = lowerEq(organizations.name, s.orgName);
+  return [
+    // `+org_id`: not an index choice, so SQLite looks the ids up by primary key instead of walking the org's children.
+    sql`${org} AND +${r.orgId} = ${organizations.id} AND ${r.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
+    sql`${org} AND ${r.orgId} = ${organizations.id} AND lower(${r.name}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(names)}))`,
+  ];
+}
+
 /** Which rows of a name-ordered read to fetch: a page cut in SQL, or the first rows for a merge in the Worker. */
 export interface Window {
   limit: number;

@@ -5,7 +5,7 @@
 import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { callerLevel, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";
+import { callerLevel, byIdsOrNames, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secrets, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
@@ -37,6 +37,18 @@ export const findProject = (db: Database, s: OrgScope, by: { id: string } | { na
     );
 
 export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
+
+/** The path's org's projects named by id or name (case-insensitive), however many, with the caller's level on each. */
+export const findProjectsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) =>
+{
+  const select = (where: SQL) =>
+    fromCallerAndOrg(db, s, { ...projectColumns, level: callerLevel("project", s.caller).as("level") })
+        .crossJoin(projects)
+        .leftJoin(users, eq(users.id, projects.ownerId))
+        .where(where);
+  const [byId, byName] = byIdsOrNames(s, "project", ids, names);
+  return select(byId).unionAll(select(byName));
+};
 
 /** A page of the projects of the org of that name the caller may read (see readableChildren and mergeChildren). */
 export const listProjects = (db: Database, s: OrgScope, q: Page) =>
@@ -126,7 +138,10 @@ export const insertProject = (db: Database, project: ProjectFields & { id: strin
 export const updateProject = (db: Database, id: string, changes: ProjectFields & { name?: string }) =>
   db.update(projects).set({ ...changes, updatedAt: nowIso }).where(eq(projects.id, id));
 
-/** Its repositories go with it (CASCADE); secrets restricted to it make the delete fail (NO ACTION). */
+/**
+ * Its repositories go with it (CASCADE), and it leaves the restrictions of secrets (CASCADE); when it
+ * is the only project a secret is restricted to, a trigger refuses the delete (migration 0010).
+ */
 export const deleteProject = (db: Database, id: string) => db.delete(projects).where(eq(projects.id, id));
 
 export type RepositoryFields = Partial<

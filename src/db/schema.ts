@@ -204,11 +204,17 @@ export const secrets = sqliteTable(
     type: text("type", { enum: SECRET_TYPES }).notNull(),
     visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PUBLIC"),
     /**
-     * Restricts use to one project. NO ACTION (checked at the end of the statement): deleting the
-     * project alone is refused while a secret is restricted to it, so a restriction can never be
-     * silently widened, and deleting the whole organization still removes both.
+     * Legacy single-project restriction, always NULL since migration 0010: restrictions live in
+     * `secret_projects` (a row written here by an older Worker is moved there by a trigger). The
+     * column stays because dropping it would rebuild `secrets`, and on D1 a rebuild deletes the
+     * rows that reference it with ON DELETE CASCADE (grants).
      */
     projectId: text("project_id").references(() => projects.id),
+    /**
+     * Whether `secret_projects` has rows for it, kept by triggers (migration 0010): lists read the
+     * restriction only of secrets that have one, instead of probing for every secret.
+     */
+    restricted: integer("restricted", { mode: "boolean" }).notNull().default(false),
     ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
     encryptedBy: text("encrypted_by", { enum: SECRET_ENCRYPTED_BY }).notNull(),
     /** AES-256-GCM ciphertext (with tag) of the serialized secret */
@@ -291,6 +297,24 @@ export const jsonStoreItems = sqliteTable(
     updatedAt: updatedAt(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.path] })],
+);
+
+/**
+ * The projects a secret is restricted to (Concord's PROJECT_SECRETS): none means unrestricted. A
+ * row goes with its secret and with its project, but deleting the last project of a restriction is
+ * refused by a trigger (migration 0010), so a restriction is never silently lifted.
+ */
+export const secretProjects = sqliteTable(
+  "secret_projects",
+  {
+    secretId: text("secret_id")
+      .notNull()
+      .references(() => secrets.id, { onDelete: "cascade" }),
+    projectId: text("project_id")
+      .notNull()
+      .references(() => projects.id, { onDelete: "cascade" }),
+  },
+  (t) => [primaryKey({ columns: [t.secretId, t.projectId] }), index("secret_projects_project_idx").on(t.projectId)],
 );
 
 /** Concord's ResourceAccessLevel: what a team may do with a project, secret or JSON store. */

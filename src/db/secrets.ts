@@ -1,11 +1,16 @@
 /** Secrets of the org of id `orgId` (a value such as `orgIdNamed(name)`). */
 import { and, eq, sql, type SQL } from "drizzle-orm";
+import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { callerLevel, fromCallerAndOrg, LEVEL_RANK, holdsOwnership, readableChildren, seesResource, type OrgScope } from "./orgs";
-import { organizations, projects, secrets } from "./schema";
-import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
-import { byLowerName, lowerEq, pageOfNames, type Page } from "./sql";
+import { callerLevel, fromCallerAndOrg, GRANTABLE, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, byIdsOrNames, type OrgScope } from "./orgs";
+import { organizations, projects, repositories, secretProjects, secrets } from "./schema";
+import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
+
+export interface ProjectRef {
+  id: string;
+  name: string;
+}
 
 /** What may be shown about a secret: never its ciphertext. */
 const secretColumns = {
@@ -14,44 +19,47 @@ const secretColumns = {
   type: secrets.type,
   visibility: secrets.visibility,
   encryptedBy: secrets.encryptedBy,
-  projectId: secrets.projectId,
-  projectName: sql<string | null>`${projects.name}`.as("project_name"),
   publicKey: secrets.publicKey,
   ownerId: secrets.ownerId,
 };
 
-/** A secret's columns, and whether the caller may see the project it is restricted to (else the answer leaves it out). */
+/**
+ * A secret's columns, with the projects it is restricted to that the caller may see (a JSON array
+ * of {id, name} in name order, read by primary key for a restricted secret only; the answer leaves
+ * the others out).
+ */
 const secretColumnsFor = (ref: CallerRef) => ({
   ...secretColumns,
-  projectVisible: sql<number>`(${projects.id} IS NOT NULL AND ${seesResource("project", ref)})`.mapWith(Boolean).as("project_visible"),
+  projects: sql<string>`(CASE WHEN ${secrets.restricted} THEN (SELECT json_group_array(json_object('id', "id", 'name', "name")) FROM (
+      SELECT ${projects.id} AS "id", ${projects.name} AS "name" FROM ${secretProjects}
+      INNER JOIN ${projects} ON ${projects.id} = ${secretProjects.projectId}
+      WHERE ${secretProjects.secretId} = ${secrets.id} AND ${seesResource("project", ref)}
+      ORDER BY lower(${projects.name}))) ELSE '[]' END)`
+    .mapWith((text: string) => JSON.parse(text) as ProjectRef[])
+    .as("projects"),
 });
 
+/** For checks on one secret: every project it is restricted to, by id (also those the caller may not see). */
+const restrictedTo = sql<string>`(CASE WHEN ${secrets.restricted} THEN (SELECT json_group_array(${secretProjects.projectId}) FROM ${secretProjects} WHERE ${secretProjects.secretId} = ${secrets.id}) ELSE '[]' END)`
+  .mapWith((text: string) => JSON.parse(text) as string[])
+  .as("restricted_to");
 /** The path's org's secret of that name, with its project and the caller's level on it. */
 export const findSecret = (db: Database, s: OrgScope, name: string) =>
-  fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), level: callerLevel("secret", s.caller).as("level") })
+  fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), restrictedTo, level: callerLevel("secret", s.caller).as("level") })
     .crossJoin(secrets)
-    .leftJoin(projects, eq(projects.id, secrets.projectId))
     .where(and(lowerEq(organizations.name, s.orgName), eq(secrets.orgId, organizations.id), lowerEq(secrets.name, name)));
 
 export type SecretRow = Awaited<ReturnType<typeof findSecret>>[number];
 
-/**
- * The path's org's secrets named by id or name (case-insensitive), however many, with the caller's
- * level on each: one JSON parameter each. Two index lookups joined by UNION ALL (an OR of the two
- * would scan the org's secrets).
- */
-export const findSecretsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) => {
+/** The path's org's secrets named by id or name (case-insensitive), however many, with the caller's level on each. */
+export const findSecretsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) =>
+{
   const select = (where: SQL) =>
-    fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), level: callerLevel("secret", s.caller).as("level") })
-      .crossJoin(secrets)
-      .leftJoin(projects, eq(projects.id, secrets.projectId))
-      .where(and(lowerEq(organizations.name, s.orgName), where));
-  return select(
-    // `+org_id`: not an index choice, so SQLite looks the ids up by primary key instead of walking the org's secrets.
-    sql`+${secrets.orgId} = ${organizations.id} AND ${secrets.id} IN (SELECT value FROM json_each(${JSON.stringify(ids)}))`,
-  ).unionAll(
-    select(sql`${secrets.orgId} = ${organizations.id} AND lower(${secrets.name}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(names)}))`),
-  );
+    fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), restrictedTo, level: callerLevel("secret", s.caller).as("level") })
+        .crossJoin(secrets)
+        .where(where);
+  const [byId, byName] = byIdsOrNames(s, "secret", ids, names);
+  return select(byId).unionAll(select(byName));
 };
 
 /** A page of the secrets of the org of that name the caller may read (see readableChildren and mergeChildren). */
@@ -59,7 +67,6 @@ export const listSecrets = (db: Database, s: OrgScope, q: Page) =>
   readableChildren(s, "secret", q, (where, window) =>
     fromCallerAndOrg(db, s, secretColumnsFor(s.caller))
       .crossJoin(secrets)
-      .leftJoin(projects, eq(projects.id, secrets.projectId))
       .where(and(where, pageOfNames(secrets.name, q)))
       .orderBy(byLowerName(secrets.name))
       .limit(window.limit)
@@ -67,18 +74,22 @@ export const listSecrets = (db: Database, s: OrgScope, q: Page) =>
   );
 
 /**
- * The secret of that name with its encrypted value, for the one endpoint that decrypts it. The
- * value (up to 512 KiB) is read only for callers who may decrypt it (READER on it, and for a secret
- * restricted to a project: administrator, its owner or the org's owner); others get the row without it
- * (the route answers them 403 or 404).
+ * The secret of that name with its encrypted value (up to 512 KiB), read only for callers who may
+ * use it: to `read` it (`/data`), READER on it, and for a secret restricted to projects the
+ * administrators, its owner and the org's owner; to `update` it (re-encrypt), WRITER on it. Others
+ * get the row without the value (the route answers them 403 or 404).
  */
-export const findSecretCiphertext = (db: Database, s: OrgScope, name: string) => {
+export const findSecretCiphertext = (db: Database, s: OrgScope, name: string, purpose: "read" | "update") => {
   const level = callerLevel("secret", s.caller);
   const ownership = holdsOwnership("secret", s.caller);
-  const mayDecrypt = sql`(CASE WHEN ${secrets.projectId} IS NULL THEN ${level} >= ${sql.raw(String(LEVEL_RANK.READER))} ELSE ${ownership} END)`;
-  const ifAllowed = <C extends SQLiteColumn>(column: C) => sql`CASE WHEN ${mayDecrypt} THEN ${column} END`.mapWith(column);
+  const may =
+    purpose === "update"
+      ? sql`${level} >= ${sql.raw(String(LEVEL_RANK.WRITER))}`
+      : sql`(CASE WHEN NOT ${secrets.restricted} THEN ${level} >= ${sql.raw(String(LEVEL_RANK.READER))} ELSE ${ownership} END)`;
+  const ifAllowed = <C extends SQLiteColumn>(column: C) => sql`CASE WHEN ${may} THEN ${column} END`.mapWith(column);
   return fromCallerAndOrg(db, s, {
     ...secretColumnsFor(s.caller),
+    restrictedTo,
     level: level.as("level"),
     ownership: sql<number>`${ownership}`.mapWith(Boolean).as("ownership"),
     ciphertext: ifAllowed(secrets.ciphertext).as("ciphertext"),
@@ -86,11 +97,58 @@ export const findSecretCiphertext = (db: Database, s: OrgScope, name: string) =>
     salt: ifAllowed(secrets.salt).as("salt"),
   })
     .crossJoin(secrets)
-    .leftJoin(projects, eq(projects.id, secrets.projectId))
     .where(and(lowerEq(organizations.name, s.orgName), eq(secrets.orgId, organizations.id), lowerEq(secrets.name, name)));
 };
 
-export const insertSecret = (db: Database, secret: typeof secrets.$inferInsert) => db.insert(secrets).values(secret);
+export type SecretValueRow = Awaited<ReturnType<typeof findSecretCiphertext>>[number];
+
+/** Restricts the secret to these projects (ids of its org), if `when` holds: one statement whatever the count. */
+const restrictTo = (db: Database, secretId: string, projectIds: string[], when: SQL = sql`true`) =>
+  projectIds.length > 0
+    ? db.insert(secretProjects).select(sql`SELECT ${secretId}, value FROM json_each(${JSON.stringify(projectIds)}) WHERE ${when}`)
+    : undefined;
+
+export const insertSecret = (db: Database, secret: typeof secrets.$inferInsert & { id: string }, projectIds: string[]) => ({
+  inserted: db.insert(secrets).values(secret),
+  restricted: restrictTo(db, secret.id, projectIds),
+});
+
+export type SecretChanges = Partial<
+  Pick<typeof secrets.$inferInsert, "name" | "visibility" | "ownerId" | "orgId" | "type" | "encryptedBy" | "ciphertext" | "iv" | "salt" | "publicKey">
+>;
+
+/**
+ * Updates the secret; replaces its restriction when `projectIds` is given ([] lifts it); drops its
+ * grants when it moves to another org (they name teams of the old one). A new value (`changes.iv`)
+ * is written only over the value that was read (`readIv`), and the other statements run only if it
+ * was (the new IV is in place): after a concurrent change of the value nothing changes and
+ * `updated` is empty (the route answers 409).
+ */
+export function updateSecret(db: Database, id: string, changes: SecretChanges, opts: { projectIds?: string[]; readIv?: Buffer; moved?: boolean }) {
+  const grants = GRANTABLE.secret.grants;
+  const wrote = changes.iv ? sql`EXISTS (SELECT 1 FROM ${secrets} WHERE ${secrets.id} = ${id} AND ${secrets.iv} = ${changes.iv})` : sql`true`;
+  return {
+    updated: db
+      .update(secrets)
+      .set({ ...changes, updatedAt: nowIso })
+      .where(and(eq(secrets.id, id), opts.readIv ? eq(secrets.iv, opts.readIv) : undefined))
+      .returning({ id: secrets.id }),
+    ...(opts.projectIds && {
+      unrestricted: db.delete(secretProjects).where(and(eq(secretProjects.secretId, id), wrote)),
+      restricted: restrictTo(db, id, opts.projectIds, wrote),
+    }),
+    ungranted: opts.moved ? db.delete(grants).where(and(eq(grants.resourceId, id), wrote)) : undefined,
+  };
+}
+
+/** The repositories that use the secret (of its org's projects): a move needs them cleared first. */
+export const repositoriesUsing = (db: Database, secretName: string, orgId: SQL) =>
+  db
+    .select({ repositoryName: repositories.name, projectName: sql<string>`${projects.name}`.as("project_name") })
+    .from(secrets)
+    .innerJoin(repositories, eq(repositories.secretId, secrets.id))
+    .innerJoin(projects, eq(projects.id, repositories.projectId))
+    .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, secretName)));
 
 /** Repositories that used it keep existing without a secret (ON DELETE SET NULL). */
 export const deleteSecret = (db: Database, id: string) => db.delete(secrets).where(eq(secrets.id, id));

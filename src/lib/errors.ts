@@ -75,10 +75,14 @@ export function rootCause(err: unknown): unknown {
   return e;
 }
 
-const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | undefined => {
+/** A trigger that refuses a write raises a message starting with this (migrations/0010). */
+const REFUSED_BY_TRIGGER = "refused: ";
+
+const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | "REFUSED" | undefined => {
   const message = String(rootCause(err) instanceof Error ? (rootCause(err) as Error).message : rootCause(err));
   if (message.includes("UNIQUE constraint failed")) return "UNIQUE";
   if (message.includes("FOREIGN KEY constraint failed")) return "FOREIGN KEY";
+  if (message.includes(REFUSED_BY_TRIGGER)) return "REFUSED";
   return undefined;
 };
 
@@ -88,11 +92,12 @@ const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | undefined => {
  */
 export function translateConstraint(
   err: unknown,
-  messages: { unique?: string; foreignKey?: string },
+  messages: { unique?: string; foreignKey?: string; refused?: string },
 ): never {
   const kind = constraintKind(err);
   if (kind === "UNIQUE" && messages.unique) throw new ApiError("CONFLICT", messages.unique);
   if (kind === "FOREIGN KEY" && messages.foreignKey) throw new ApiError("CONFLICT", messages.foreignKey);
+  if (kind === "REFUSED" && messages.refused) throw new ApiError("CONFLICT", messages.refused);
   throw err;
 }
 
@@ -105,6 +110,7 @@ export const onError: ErrorHandler = (err, c) => {
   const kind = constraintKind(err);
   if (kind === "UNIQUE") return envelope(c, "CONFLICT", "The request conflicts with an existing record");
   if (kind === "FOREIGN KEY") return envelope(c, "CONFLICT", "The request refers to a record that does not exist");
+  if (kind === "REFUSED") return envelope(c, "CONFLICT", "The request would break a rule of the stored data");
   // Log the driver's own message only: drizzle's wrapper message carries the bound parameters.
   const cause = rootCause(err);
   console.error(

@@ -10,8 +10,9 @@ export const DEFAULT_BODY_LIMIT = 256 * KIB;
 export const VALUE_LIMIT = 512 * KIB;
 
 const LARGER_BODIES: [RegExp, number][] = [
-  // multipart: a KEY_PAIR upload carries two files of up to 512 KiB each
-  [/^\/api\/v1\/org\/[^/]+\/secret\/?$/, 2 * VALUE_LIMIT + 64 * KIB],
+  // Creating or updating a secret: a KEY_PAIR carries two files of up to 512 KiB each (multipart),
+  // and a JSON update's DATA value is base64 (4/3 of its size).
+  [/^\/api\/v[12]\/org\/[^/]+\/secret(\/[^/]+)?\/?$/, 2 * VALUE_LIMIT + 64 * KIB],
   [/^\/api\/v1\/org\/[^/]+\/jsonstore\/[^/]+\/item\//, VALUE_LIMIT + 64 * KIB],
 ];
 

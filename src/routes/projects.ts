@@ -69,7 +69,7 @@ const toRepositoryEntry = (projectName: string, r: RepositoryRow): RepositoryEnt
 /**
  * A repository's secret: by secretId, else secretName or Concord's alias `secret`; it must be a
  * secret of the org that the caller may see and this project may use (unrestricted, or restricted
- * to this project). `found` holds only secrets the caller may see.
+ * to projects including this one). `found` holds only secrets the caller may see.
  */
 function repositorySecret(
   entry: RepositoryRequest,
@@ -86,8 +86,8 @@ function repositorySecret(
     entry.secretId !== undefined ? found.find((s) => s.id === entry.secretId) : found.find((s) => s.name.toLowerCase() === name!.toLowerCase());
   const label = entry.secretId !== undefined ? "secretId" : entry.secretName !== undefined ? "secretName" : "secret";
   if (!secret) throw invalidField(`${field}${label}`, `no secret '${entry.secretId ?? name}' in this organization`);
-  if (secret.projectId !== null && secret.projectId !== project.id) {
-    throw invalidField(`${field}${label}`, `secret '${secret.name}' is restricted to project '${secret.projectName}'`);
+  if (secret.restrictedTo.length > 0 && !secret.restrictedTo.includes(project.id ?? "")) {
+    throw invalidField(`${field}${label}`, `secret '${secret.name}' is restricted to other projects`);
   }
   return secret;
 }
@@ -217,11 +217,11 @@ export const projectsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ project: findProject(db, s, { name: projectName }) }));
     const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "OWNER");
-    // Its repositories go with it (CASCADE). Secrets restricted to it block the delete (NO ACTION):
-    // removing the project must never silently widen who may use them.
+    // Its repositories go with it (CASCADE), and it leaves secrets' restrictions; a secret restricted
+    // to it alone blocks the delete (a trigger): it must never silently widen who may use the secret.
     await batch(db, { deleted: deleteProject(db, project.id) }).catch((e) =>
       translateConstraint(e, {
-        foreignKey: `Project '${project.name}' has secrets restricted to it: delete them or move them first`,
+        refused: `Project '${project.name}' is the only project a secret is restricted to: restrict the secret to another project, lift its restriction or delete it first`,
       }),
     );
     return c.json({ ok: true, result: "DELETED" } as const);
