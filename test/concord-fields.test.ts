@@ -123,7 +123,7 @@ describe("projects: Concord's ProjectEntry", () => {
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, processExecMode: "OWNERS" } }), "processExecMode");
   });
 
-  it("takes an owner; orgId/orgName of the path's org are accepted, another org's are refused", async () => {
+  it("takes an owner; orgId/orgName of the path's org are accepted, another org's are refused for a new project", async () => {
     const org = await createOrg();
     const other = await createOrg();
     const user = await createUser();
@@ -140,8 +140,10 @@ describe("projects: Concord's ProjectEntry", () => {
     expectError(forReal, 403, "FORBIDDEN");
     expect(forGhost.body).toEqual(forReal.body);
     expect(await snapshot()).toBe(before);
-    await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, orgId: other.id } }), "orgId");
-    await expectRefused(() => call("POST", projectsOf(org.name), { json: { id: created.body.id, orgName: other.name } }), "orgName");
+    // A new project is created in the path's org; naming another one is refused (moves: test/moves.test.ts).
+    await expectRefused(() => call("POST", projectsOf(org.name), { json: { name: uniqueName("new"), orgId: other.id } }), "orgId");
+    await expectRefused(() => call("POST", projectsOf(org.name), { json: { name: uniqueName("new"), orgName: other.name } }), "orgName");
+    await expectRefused(() => call("POST", projectsOf(org.name), { json: { id: created.body.id, orgId: org.id, orgName: other.name } }), "orgName");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, owner: { username: user.username, userDomain: "corp" } } }), "owner.userDomain");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, owner: { username: user.username, userType: "LDAP" } } }), "owner");
   });
@@ -274,7 +276,7 @@ describe("secrets: Concord's form fields", () => {
 });
 
 describe("owners, stores and team members: Concord's user references", () => {
-  it("userType narrows a username, userDomain is refused, a store's orgName must be its org", async () => {
+  it("userType narrows a username, userDomain is refused, a new store's orgName must be its org", async () => {
     const org = await createOrg();
     const other = await createOrg();
     const user = await createUser();
@@ -283,7 +285,7 @@ describe("owners, stores and team members: Concord's user references", () => {
     const store = uniqueName("inv");
     await call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, orgName: org.name, owner: { username: user.username, userType: "LOCAL" } } });
     expect((await call("GET", `/api/v1/org/${org.name}/jsonstore/${store}`)).body.owner).toEqual({ id: user.id, username: user.username });
-    await expectRefused(() => call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, orgName: other.name } }), "orgName");
+    await expectRefused(() => call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: uniqueName("new"), orgName: other.name } }), "orgName");
     await expectRefused(
       () => call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: store, owner: { username: user.username, userDomain: "corp" } } }),
       "owner.userDomain",

@@ -182,12 +182,14 @@ describe("rows read by lists, at a few thousand rows", () => {
 });
 
 describe("rows read and written by writes", () => {
-  it("creating a project (with a repository naming a secret) in an org of thousands reads <= 20 rows", async () => {
+  it("creating a project (with a repository naming a secret) in an org of thousands reads <= 22 rows", async () => {
     const res = await call("POST", `${O}/project`, {
       json: { name: "rows-new", repositories: { app: { url: "https://git.example/app", secretName: "secret-00010" } } },
     });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
-    expect(res.rowsRead).toBeLessThanOrEqual(20);
+    // 20, plus the two rows the same-org trigger reads for a repository that names a secret
+    // (migration 0011: the secret's org and the project's org, by primary key).
+    expect(res.rowsRead).toBeLessThanOrEqual(22);
     // The project, its repository, and their index entries.
     expect(res.rowsWritten).toBeGreaterThan(0);
     expect(res.rowsWritten).toBeLessThanOrEqual(20);

@@ -2,7 +2,7 @@
  * Team grants on projects, secrets and JSON stores (Concord's PROJECT_TEAM_ACCESS and its two
  * siblings): what a team may do with one resource, READER < WRITER < OWNER.
  */
-import { and, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { Database } from "./client";
 import { callerLevel, fromCallerAndOrg, GRANTABLE, seesResource, type GrantableKind, type OrgScope } from "./orgs";
 import { organizations, teams, type AccessLevel } from "./schema";
@@ -72,4 +72,10 @@ export const findGrantable = (db: Database, s: OrgScope, kind: GrantableKind, na
   return fromCallerAndOrg(db, s, { id: r.id, name: r.name, visibility: r.visibility, level: callerLevel(kind, s.caller).as("level") })
     .crossJoin(r)
     .where(and(lowerEq(organizations.name, s.orgName), eq(r.orgId, organizations.id), lowerEq(r.name, name)));
+};
+
+/** Deletes every grant on a resource that moves to another org (they name teams of the old one), if `when` holds. */
+export const dropGrants = (db: Database, kind: GrantableKind, resourceId: string, when: SQL = sql`true`) => {
+  const g = GRANTABLE[kind].grants;
+  return db.delete(g).where(and(eq(g.resourceId, resourceId), when));
 };

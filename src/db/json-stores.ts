@@ -87,7 +87,8 @@ export const listItemPaths = (db: Database, s: OrgScope, storeName: string, q: P
 
 export const insertStore = (db: Database, store: typeof jsonStores.$inferInsert) => db.insert(jsonStores).values(store);
 
-export const updateStore = (db: Database, id: string, changes: { name?: string; visibility?: "PUBLIC" | "PRIVATE"; ownerId?: string }) =>
+/** `orgId` moves it, with its items. */
+export const updateStore = (db: Database, id: string, changes: { name?: string; visibility?: "PUBLIC" | "PRIVATE"; ownerId?: string; orgId?: string }) =>
   db.update(jsonStores).set({ ...changes, updatedAt: nowIso }).where(eq(jsonStores.id, id));
 
 /** Its items go with it (CASCADE). */

@@ -6,7 +6,7 @@ import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { callerLevel, byIdsOrNames, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";
-import { organizations, projects, repositories, secrets, users } from "./schema";
+import { organizations, projects, repositories, secretProjects, secrets, users } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
 const projectColumns = {
@@ -65,6 +65,27 @@ export const listProjects = (db: Database, s: OrgScope, q: Page) =>
 /** The org's project of that name, as a value. */
 const projectIdNamed = (orgId: SQLWrapper, projectName: string) =>
   sql<string>`(SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${orgId} AND ${lowerEq(projects.name, projectName)})`;
+
+/**
+ * What ties the path's org's project (by id or name) to secrets of its org, by name: its repositories
+ * that use a secret, and the secrets restricted to it. A move needs both cleared first.
+ */
+export const projectSecretTies = (db: Database, s: OrgScope, by: { id: string } | { name: string }) => {
+  const projectId = sql<string>`(SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${s.orgId} AND ${
+    "id" in by ? eq(projects.id, by.id) : lowerEq(projects.name, by.name)
+  })`;
+  return db
+    .select({ kind: sql<"repository" | "secret">`'repository'`.as("kind"), tieName: sql<string>`${repositories.name}`.as("tie_name") })
+    .from(repositories)
+    .where(and(eq(repositories.projectId, projectId), sql`${repositories.secretId} IS NOT NULL`))
+    .unionAll(
+      db
+        .select({ kind: sql<"repository" | "secret">`'secret'`.as("kind"), tieName: sql<string>`${secrets.name}`.as("tie_name") })
+        .from(secretProjects)
+        .innerJoin(secrets, eq(secrets.id, secretProjects.secretId))
+        .where(eq(secretProjects.projectId, projectId)),
+    );
+};
 
 const repositoryColumns = {
   id: repositories.id,
@@ -135,7 +156,8 @@ export type ProjectFields = Partial<
 export const insertProject = (db: Database, project: ProjectFields & { id: string; orgId: string; name: string }) =>
   db.insert(projects).values(project);
 
-export const updateProject = (db: Database, id: string, changes: ProjectFields & { name?: string }) =>
+/** `orgId` moves it (a trigger refuses while it refers to secrets of its org, or secrets are restricted to it). */
+export const updateProject = (db: Database, id: string, changes: ProjectFields & { name?: string; orgId?: string }) =>
   db.update(projects).set({ ...changes, updatedAt: nowIso }).where(eq(projects.id, id));
 
 /**

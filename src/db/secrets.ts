@@ -3,6 +3,7 @@ import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
+import { dropGrants } from "./grants";
 import { callerLevel, fromCallerAndOrg, GRANTABLE, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, byIdsOrNames, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secretProjects, secrets } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
@@ -114,18 +115,18 @@ export const insertSecret = (db: Database, secret: typeof secrets.$inferInsert &
 });
 
 export type SecretChanges = Partial<
-  Pick<typeof secrets.$inferInsert, "name" | "visibility" | "ownerId" | "orgId" | "type" | "encryptedBy" | "ciphertext" | "iv" | "salt" | "publicKey">
+  Pick<typeof secrets.$inferInsert, "name" | "visibility" | "ownerId" | "type" | "encryptedBy" | "ciphertext" | "iv" | "salt" | "publicKey">
 >;
 
 /**
- * Updates the secret; replaces its restriction when `projectIds` is given ([] lifts it); drops its
- * grants when it moves to another org (they name teams of the old one). A new value (`changes.iv`)
- * is written only over the value that was read (`readIv`), and the other statements run only if it
- * was (the new IV is in place): after a concurrent change of the value nothing changes and
- * `updated` is empty (the route answers 409).
+ * Updates the secret; replaces its restriction when `projectIds` is given ([] lifts it); moves it
+ * to `toOrgId` (last: a trigger refuses the move while a restriction or a repository of the old org
+ * refers to it) and drops its grants there (they name teams of the old org). A new value
+ * (`changes.iv`) is written only over the value that was read (`readIv`), and the other statements
+ * run only if it was (the new IV is in place): after a concurrent change of the value nothing
+ * changes and `updated` is empty (the route answers 409).
  */
-export function updateSecret(db: Database, id: string, changes: SecretChanges, opts: { projectIds?: string[]; readIv?: Buffer; moved?: boolean }) {
-  const grants = GRANTABLE.secret.grants;
+export function updateSecret(db: Database, id: string, changes: SecretChanges, opts: { projectIds?: string[]; readIv?: Buffer; toOrgId?: string }) {
   const wrote = changes.iv ? sql`EXISTS (SELECT 1 FROM ${secrets} WHERE ${secrets.id} = ${id} AND ${secrets.iv} = ${changes.iv})` : sql`true`;
   return {
     updated: db
@@ -135,9 +136,12 @@ export function updateSecret(db: Database, id: string, changes: SecretChanges, o
       .returning({ id: secrets.id }),
     ...(opts.projectIds && {
       unrestricted: db.delete(secretProjects).where(and(eq(secretProjects.secretId, id), wrote)),
-      restricted: restrictTo(db, id, opts.projectIds, wrote),
+      restricted: opts.toOrgId ? undefined : restrictTo(db, id, opts.projectIds, wrote),
     }),
-    ungranted: opts.moved ? db.delete(grants).where(and(eq(grants.resourceId, id), wrote)) : undefined,
+    ...(opts.toOrgId && {
+      moved: db.update(secrets).set({ orgId: opts.toOrgId }).where(and(eq(secrets.id, id), wrote)),
+      ungranted: dropGrants(db, "secret", id, wrote),
+    }),
   };
 }
 

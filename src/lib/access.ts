@@ -17,7 +17,7 @@ import { batch, type NamedQueries, type NamedResults } from "../db/client";
 import { findOrg, LEVEL_RANK, orgIdNamed, type OrgRow, type OrgScope } from "../db/orgs";
 import type { AccessLevel, Visibility } from "../db/schema";
 import type { AppEnv, Caller } from "../env";
-import { ApiError, forbidden, notFound } from "./errors";
+import { ApiError, forbidden, invalidField, notFound } from "./errors";
 
 export const ADMIN_USER_ID = "230c5c9c-d9a7-11e6-bcfd-bb681c07b26c";
 export const ADMIN_USERNAME = "admin";
@@ -176,3 +176,39 @@ export const isOrgAdmin = (caller: Caller, org: OrgAccess) => caller.isAdmin || 
 /** Who may change a team and its members: org admins, and the team's OWNERs and MAINTAINERs. */
 export const canManageTeam = (caller: Caller, org: OrgAccess, role: string | null) =>
   isOrgAdmin(caller, org) || role === "OWNER" || role === "MAINTAINER";
+
+/** The org an update names to move a resource to (Concord's orgId / orgName), and how it was read. */
+export interface MoveTarget {
+  field: string;
+  by: { id: string } | { name: string };
+  /** the org read by `by` (db/orgs.ts findOrg), with the caller's access to it */
+  row?: OrgRow;
+  /** the org's name also sent (orgName beside orgId), in that field: it must name the same org */
+  alsoNamed?: { field: string; name: string };
+}
+
+/** The target an update body names: orgId first, as Concord reads it, else orgName. */
+export const moveTargetOf = (body: { orgId?: string; orgName?: string }, nameField = "orgName"): MoveTarget | undefined =>
+  body.orgId !== undefined
+    ? { field: "orgId", by: { id: body.orgId.toLowerCase() }, alsoNamed: body.orgName === undefined ? undefined : { field: nameField, name: body.orgName } }
+    : body.orgName !== undefined
+      ? { field: nameField, by: { name: body.orgName } }
+      : undefined;
+
+/**
+ * Where an updated project, secret or JSON store belongs: the target org if the update names another
+ * one, else its own. Moving needs OWNER on the resource and org access in the target; an org the
+ * caller may not see, or an orgName that is not the org of orgId, is 400 naming the field.
+ */
+export function moveTarget(org: OrgRow, resource: ResourceAccess, what: string, target: MoveTarget | undefined, fields = "request body"): OrgRow {
+  if (!target) return org;
+  const found = target.row;
+  if (!found || !canSeeOrg(found)) throw invalidField(target.field, "no such organization", fields);
+  if (target.alsoNamed && target.alsoNamed.name.toLowerCase() !== found.name.toLowerCase()) {
+    throw invalidField(target.alsoNamed.field, `is not the organization of orgId ('${found.name}')`, fields);
+  }
+  if (found.id === org.id) return org;
+  requireResource(org, resource, what, "OWNER");
+  return requireOrgAccess(found, "move things into it");
+}
+

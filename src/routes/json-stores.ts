@@ -1,7 +1,8 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { batch } from "../db/client";
-import { mergeChildren } from "../db/orgs";
+import { dropGrants } from "../db/grants";
+import { findOrg, mergeChildren } from "../db/orgs";
 import {
   deleteItem,
   deleteStore,
@@ -17,7 +18,7 @@ import {
 } from "../db/json-stores";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { batchInOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -44,9 +45,11 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       throw nameRequired();
     }
     const db = c.get("db");
+    const move = moveTargetOf(body);
     const { caller, org, rows } = await batchInOrg(c, (s) => ({
       store: findStore(db, s, body.id !== undefined ? { id: body.id } : { name: body.name! }),
       owner: body.owner ? findUser(db, body.owner) : undefined,
+      target: move ? findOrg(db, s.caller, move.by) : undefined,
     }));
     const found = rows.store[0];
     // An update needs WRITER on the store; a create, membership of the org. A store the caller may
@@ -56,19 +59,27 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       if (body.id !== undefined) throw notFound(`JSON store ${body.id}`);
       requireOrgAccess(org, "create JSON stores");
     }
-    if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
-      throw invalidField("orgName", "is not supported when it differs from the organization of the path: moving JSON stores between organizations is not supported");
+    // Moving (orgId / orgName naming another org) needs OWNER on the store and access to the target;
+    // its items go with it.
+    const target = existing ? moveTarget(org, existing, `JSON store '${existing.name}'`, move && { ...move, row: rows.target?.[0] }) : org;
+    if (!existing && move && (rows.target?.[0]?.id ?? "") !== org.id) {
+      throw invalidField(move.field, "must be the organization of the path: a new JSON store is created there (move it afterwards)");
     }
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
     if (body.owner && !owner) {
       throw invalidField("owner", "no such user");
     }
-    const taken = { unique: `JSON store '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization or owner no longer exists" };
+    const taken = { unique: `JSON store '${body.name ?? existing?.name}' already exists in '${target.name}'`, foreignKey: "The organization or owner no longer exists" };
     if (existing) {
       // Changing the owner needs OWNER on the store, however the new owner is named.
       if (owner && owner.id !== existing.ownerId) requireResource(org, existing, `JSON store '${existing.name}'`, "OWNER");
-      const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id };
-      await batch(db, { updated: updateStore(db, existing.id, changes) }).catch((e) => translateConstraint(e, taken));
+      const moved = target.id !== org.id;
+      const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id, orgId: moved ? target.id : undefined };
+      await batch(db, {
+        updated: updateStore(db, existing.id, changes),
+        // its grants name teams of the old org
+        ungranted: moved ? dropGrants(db, "jsonStore", existing.id) : undefined,
+      }).catch((e) => translateConstraint(e, taken));
       return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
     }
     const id = crypto.randomUUID();

@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
-import { mergeChildren } from "../db/orgs";
+import { dropGrants } from "../db/grants";
+import { findOrg, mergeChildren, type OrgRow } from "../db/orgs";
 import {
   allRepositories,
   deleteProject,
@@ -11,6 +12,7 @@ import {
   insertRepository,
   listProjects,
   listRepositories,
+  projectSecretTies,
   replaceRepositories,
   updateProject,
   updateRepository,
@@ -21,8 +23,8 @@ import {
 import { findSecretsByRefs, type SecretRow } from "../db/secrets";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { batchInOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
-import { forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
+import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
 import { ListQuery, parseJsonText } from "../schemas/common";
@@ -110,7 +112,23 @@ const repositoryFields = (entry: RepositoryRequest, secret: SecretRow | undefine
   meta: entry.meta,
 });
 
-const MOVE_NOT_SUPPORTED = "is not supported when it differs from the organization of the path: moving projects between organizations is not supported";
+/**
+ * A project moves to another org without references to secrets of its old one: its repositories
+ * use none (or the request replaces them with ones that use none), and no secret is restricted to
+ * it. Otherwise 409 naming them (400 for a replacement that names a secret).
+ */
+function requireUntied(project: { name: string }, org: OrgRow, ties: { kind: "repository" | "secret"; tieName: string }[], replacing: (RepositoryRequest & { name: string })[] | undefined) {
+  const named = (kind: string) => ties.filter((t) => t.kind === kind).map((t) => t.tieName);
+  if (replacing) {
+    const entry = replacing.find((r) => r.secretId !== undefined || r.secretName !== undefined || r.secret !== undefined);
+    if (entry) throw invalidField(`repositories.${entry.name}.${entry.secretId !== undefined ? "secretId" : entry.secretName !== undefined ? "secretName" : "secret"}`, `cannot name a secret while the project moves: secrets stay in '${org.name}'`);
+  } else if (named("repository").length > 0) {
+    throw new ApiError("CONFLICT", `Project '${project.name}' has repositories using secrets of '${org.name}' (${named("repository").join(", ")}): clear their secrets, or replace the repositories in the same request`);
+  }
+  if (named("secret").length > 0) {
+    throw new ApiError("CONFLICT", `Secrets of '${org.name}' are restricted to project '${project.name}' (${named("secret").join(", ")}): change their restrictions first`);
+  }
+}
 
 /**
  * The rows of Concord's `repositories` of a project request, which replace the project's
@@ -144,10 +162,14 @@ export const projectsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const inline = Object.entries(body.repositories ?? {}).map(([key, entry]) => ({ ...entry, name: entry.name ?? key }));
     const refs = secretRefs(inline);
+    const by = body.id !== undefined ? { id: body.id } : { name: body.name! };
+    const move = moveTargetOf(body);
     const { caller, org, rows } = await batchInOrg(c, (s) => ({
-      project: findProject(db, s, body.id !== undefined ? { id: body.id } : { name: body.name! }),
+      project: findProject(db, s, by),
       owner: body.owner ? findUser(db, body.owner) : undefined,
       secrets: refs.ids.length || refs.names.length ? findSecretsByRefs(db, s, refs.ids, refs.names) : undefined,
+      target: move ? findOrg(db, s.caller, move.by) : undefined,
+      ties: move ? projectSecretTies(db, s, by) : undefined,
     }));
     const found = rows.project[0];
     // An update needs WRITER on the project; a create, membership of the org. A project the caller
@@ -161,10 +183,13 @@ export const projectsRouter = new Hono<AppEnv>()
         throw forbidden("Only administrators and the organization's owner may create a project for another owner");
       }
     }
-    if (body.orgId !== undefined && body.orgId !== org.id) throw invalidField("orgId", MOVE_NOT_SUPPORTED);
-    if (body.orgName !== undefined && body.orgName.toLowerCase() !== org.name.toLowerCase()) {
-      throw invalidField("orgName", MOVE_NOT_SUPPORTED);
+    // Moving (orgId / orgName naming another org) needs OWNER on the project and access to the target.
+    const target = existing ? moveTarget(org, existing, `Project '${existing.name}'`, move && { ...move, row: rows.target?.[0] }) : org;
+    if (!existing && move && (rows.target?.[0]?.id ?? "") !== org.id) {
+      throw invalidField(move.field, "must be the organization of the path: a new project is created there (move it afterwards)");
     }
+    const moved = target.id !== org.id;
+    if (moved) requireUntied(existing!, org, rows.ties ?? [], body.repositories ? inline : undefined);
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
     if (body.owner && !owner) throw invalidField("owner", "no such user");
     // Changing the owner of an existing project needs OWNER on it, however the new owner is named.
@@ -183,15 +208,24 @@ export const projectsRouter = new Hono<AppEnv>()
       outVariablesMode: body.outVariablesMode,
       processExecMode: body.processExecMode,
     };
-    const taken = { unique: `Project '${body.name}' already exists in '${org.name}'`, foreignKey: "The organization, owner or a secret no longer exists" };
+    const taken = {
+      unique: `Project '${projectName}' already exists in '${target.name}'`,
+      foreignKey: "The organization, owner or a secret no longer exists",
+      refused: `The references between project '${projectName}' and secrets changed meanwhile: read them again and retry`,
+    };
     const visibleSecrets = (rows.secrets ?? []).filter((secret) => canSeeResource(org, secret));
     const repos = body.repositories ? replaceRepositories(db, projectId, repositoryRows(projectId, inline, visibleSecrets, projectName)) : {};
-    await batch(db, {
-      project: existing
-        ? updateProject(db, projectId, { ...fields, name: body.id !== undefined ? body.name : undefined })
-        : insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }),
-      ...repos,
-    }).catch((e) => translateConstraint(e, taken));
+    // An update replaces the repositories first: a move is refused while they use secrets of the old org.
+    await batch(
+      db,
+      existing
+        ? {
+            ...repos,
+            project: updateProject(db, projectId, { ...fields, name: body.id !== undefined ? body.name : undefined, orgId: moved ? target.id : undefined }),
+            ungranted: moved ? dropGrants(db, "project", projectId) : undefined,
+          }
+        : { project: insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }), ...repos },
+    ).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: existing ? "UPDATED" : "CREATED", id: projectId } as const);
   })
 

@@ -18,7 +18,7 @@ import {
 } from "../db/secrets";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
-import { batchInOrg, canSeeOrg, canSeeResource, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type MoveTarget, type OrgAccess } from "../lib/access";
 import { randomBase64Url } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
@@ -145,8 +145,8 @@ interface SecretUpdate {
   name?: string;
   visibility?: Visibility;
   owner?: { field: string; ref: { id?: string; username?: string; userType?: "LOCAL" | "LDAP" } };
-  /** another org to move it to */
-  target?: { field: string; by: { id: string } | { name: string } };
+  /** an org to move it to */
+  target?: MoveTarget;
   /** restrict it to these projects, or lift its restriction */
   projects?: ProjectRefs | "lift";
   storePassword?: string;
@@ -179,16 +179,9 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
   if (u.owner && !owner) throw invalidField(u.owner.field, "no such user", u.what);
   if (owner && owner.id !== secret.ownerId) requireResource(org, secret, label, "OWNER");
 
-  let target: OrgRow = org;
-  if (u.target) {
-    const found = rows.target?.[0];
-    if (!found || !canSeeOrg(found)) throw invalidField(u.target.field, "no such organization", u.what);
-    target = found;
-  }
+  const target = moveTarget(org, secret, label, u.target && { ...u.target, row: rows.target?.[0] }, u.what);
   const moved = target.id !== org.id;
   if (moved) {
-    requireResource(org, secret, label, "OWNER");
-    requireOrgAccess(target, "move secrets into it");
     if (refs) throw invalidField(refs.field, "cannot be set while moving the secret: move it, then restrict it", u.what);
     if (secret.restrictedTo.length > 0 && u.projects !== "lift") {
       throw new ApiError("CONFLICT", `Secret '${secret.name}' is restricted to projects of '${org.name}': lift the restriction in the same request to move it`);
@@ -231,11 +224,13 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
     };
   }
 
-  const changes: SecretChanges = { name: u.name, visibility: u.visibility, ownerId: owner?.id, orgId: moved ? target.id : undefined, ...sealed };
-  const { updated } = await batch(db, updateSecret(db, secret.id, changes, { projectIds, readIv: reseal ? secret.iv : undefined, moved })).catch((e) =>
+  const changes: SecretChanges = { name: u.name, visibility: u.visibility, ownerId: owner?.id, ...sealed };
+  const write = updateSecret(db, secret.id, changes, { projectIds, readIv: reseal ? secret.iv : undefined, toOrgId: moved ? target.id : undefined });
+  const { updated } = await batch(db, write).catch((e) =>
     translateConstraint(e, {
       unique: `Secret '${u.name ?? secret.name}' already exists in '${target.name}'`,
       foreignKey: "A project, the owner or the organization no longer exists",
+      refused: `Secret '${secret.name}' came into use by a repository or a restriction meanwhile: read it again and retry`,
     }),
   );
   if (updated.length === 0) throw new ApiError("CONFLICT", `Secret '${secret.name}' was changed or deleted meanwhile: read it again and retry`);
@@ -269,7 +264,7 @@ function jsonUpdate(body: v.InferOutput<typeof UpdateSecretRequest>): SecretUpda
     name: body.name,
     visibility: body.visibility,
     owner: body.owner && { field: "owner", ref: body.owner },
-    target: body.orgId !== undefined ? { field: "orgId", by: { id: body.orgId.toLowerCase() } } : body.orgName !== undefined ? { field: "orgName", by: { name: body.orgName } } : undefined,
+    target: moveTargetOf(body),
     projects,
     storePassword: body.storePassword,
     newStorePassword: body.newStorePassword,
@@ -303,7 +298,7 @@ function formUpdate(form: v.InferOutput<typeof UpdateSecretForm>, secretName: st
     name: form.name,
     visibility: form.visibility,
     owner: form.ownerId !== undefined ? { field: "ownerId", ref: { id: form.ownerId.toLowerCase() } } : undefined,
-    target: form.orgId !== undefined ? { field: "orgId", by: { id: form.orgId.toLowerCase() } } : form.org !== undefined ? { field: "org", by: { name: form.org } } : undefined,
+    target: moveTargetOf({ orgId: form.orgId, orgName: form.org }, "org"),
     projects: form.removeProjectLink ? "lift" : projects,
     storePassword: form.storePassword,
     newStorePassword: form.newStorePassword,

@@ -8,7 +8,8 @@ export const CreateOrUpdateStoreRequest = v.object(
     name: v.optional(EntityName),
     visibility: v.optional(Visibility),
     owner: v.optional(UserRef),
-    /** must be the path's org: moving stores between orgs is not supported */
+    /** another org moves the store there (Concord's JsonStoreRequest) */
+    orgId: v.optional(Uuid),
     orgName: v.optional(EntityName),
   },
   "must be a JSON object",

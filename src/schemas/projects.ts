@@ -49,7 +49,7 @@ export const CreateOrUpdateProjectRequest = v.object(
     description: v.optional(Description),
     visibility: v.optional(Visibility),
     owner: v.optional(UserRef),
-    /** must be the path's org: moving projects between orgs is not supported */
+    /** another org moves the project there */
     orgId: v.optional(Uuid),
     orgName: v.optional(EntityName),
     meta: v.optional(JsonObjectText),
