@@ -1,9 +1,12 @@
 -- Restrictions of secrets to projects move from secrets.project_id (one project) to secret_projects
--- (any number, added by 0009). secrets.project_id stays, always NULL: dropping it would rebuild the
--- secrets table, and on D1 that deletes every row referencing it with ON DELETE CASCADE.
+-- (any number, added by 0009). secrets.project_id keeps its value: a Worker of the previous version,
+-- still serving while this is applied, reads it to tell a restricted secret (NULL would let any
+-- READER decrypt it). This version never reads it and clears it whenever the restriction changes;
+-- the column stays because dropping it would rebuild the secrets table, and on D1 that deletes
+-- every row referencing it with ON DELETE CASCADE.
 INSERT INTO `secret_projects` (`secret_id`, `project_id`) SELECT `id`, `project_id` FROM `secrets` WHERE `project_id` IS NOT NULL;
 --> statement-breakpoint
-UPDATE `secrets` SET `restricted` = 1, `project_id` = NULL WHERE `project_id` IS NOT NULL;
+UPDATE `secrets` SET `restricted` = 1 WHERE `project_id` IS NOT NULL;
 --> statement-breakpoint
 -- secrets.restricted says whether secret_projects has rows for the secret.
 CREATE TRIGGER `secret_projects_restricted_on_insert` AFTER INSERT ON `secret_projects`
@@ -17,12 +20,11 @@ BEGIN
   UPDATE `secrets` SET `restricted` = 0 WHERE `id` = OLD.`secret_id` AND `restricted` = 1;
 END;
 --> statement-breakpoint
--- A secret written with project_id (by a Worker still running older code while this is applied)
--- gets its restriction moved at once: otherwise it would read as unrestricted.
+-- A secret written with project_id (by a Worker of the previous version while this is applied)
+-- gets the same restriction here at once: otherwise this version would read it as unrestricted.
 CREATE TRIGGER `secrets_legacy_project_id` AFTER INSERT ON `secrets` WHEN NEW.`project_id` IS NOT NULL
 BEGIN
   INSERT OR IGNORE INTO `secret_projects` (`secret_id`, `project_id`) VALUES (NEW.`id`, NEW.`project_id`);
-  UPDATE `secrets` SET `project_id` = NULL WHERE `id` = NEW.`id`;
 END;
 --> statement-breakpoint
 -- Deleting a project removes it from restrictions (ON DELETE CASCADE), but deleting the last

@@ -143,6 +143,7 @@ describe("projects: Concord's ProjectEntry", () => {
     // A new project is created in the path's org; naming another one is refused (moves: test/moves.test.ts).
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name: uniqueName("new"), orgId: other.id } }), "orgId");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name: uniqueName("new"), orgName: other.name } }), "orgName");
+    await expectRefused(() => call("POST", projectsOf(org.name), { json: { name: uniqueName("new"), orgId: org.id, orgName: other.name } }), "orgName");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { id: created.body.id, orgId: org.id, orgName: other.name } }), "orgName");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, owner: { username: user.username, userDomain: "corp" } } }), "owner.userDomain");
     await expectRefused(() => call("POST", projectsOf(org.name), { json: { name, owner: { username: user.username, userType: "LDAP" } } }), "owner");

@@ -57,7 +57,7 @@ describe("moving projects", { timeout: 60_000 }, () => {
     // a secret of the source org restricted to it
     expect((await call("POST", `/api/v1/org/${source.name}/secret`, { raw: form({ name: "scoped", type: "DATA", data: "x", projects: "app" }) })).status).toBe(200);
     const restricted = await expectUnchanged(() => move({ orgName: target.name, repositories: { main: { url: "https://git.test/main.git" } } }), 409);
-    expect(restricted.body.message).toContain("scoped");
+    expect(restricted.body.message).toContain("1 secrets");
     expect((await call("DELETE", `/api/v1/org/${source.name}/secret/scoped`)).status).toBe(200);
 
     await addToNewTeam(target.name, owner!);
@@ -110,6 +110,11 @@ describe("moving JSON stores", () => {
     await addToNewTeam(target.name, writer!);
 
     await expectUnchanged(() => call("POST", stores(source.name), { key: writer!.key, json: { id, orgName: target.name } }), 403);
+    // OWNER on the store, but no access to the target org
+    const owner = await createUser();
+    await grantTo(source.name, `${stores(source.name)}/inventory`, owner, "OWNER");
+    await expectUnchanged(() => call("POST", stores(source.name), { key: owner.key, json: { id, orgName: target.name } }), 403);
+    await expectUnchanged(() => call("POST", stores(source.name), { json: { id, orgId: target.id, orgName: source.name } }), 400, "orgName");
     expect((await call("POST", stores(target.name), { json: { name: "Inventory" } })).status).toBe(200);
     await expectUnchanged(() => call("POST", stores(source.name), { json: { id, orgId: target.id } }), 409);
     // renamed in the same request, it fits

@@ -214,21 +214,81 @@ describe("secret updates: restrictions to several projects", () => {
     expect(await rows(`SELECT * FROM secret_projects WHERE secret_id = ?`, scoped)).toEqual([]);
   });
 
-  it("a value written over a concurrent change writes nothing at all (the IV guard)", async () => {
-    const org = await createOrg();
+  it("a write that lost a race changes nothing at all: a value changed meanwhile (IV guard), a secret moved meanwhile (org guard)", async () => {
+    const [org, other] = [await createOrg(), await createOrg()];
     expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "proj" } })).status).toBe(200);
-    const id = await createSecret(org.name, { name: "raced" });
+    const id = await createSecret(org.name, { name: "raced", project: "proj" });
+    const team = uniqueName("team");
+    expect((await call("POST", `/api/v1/org/${org.name}/team`, { json: { name: team } })).status).toBe(200);
+    expect((await call("POST", `${v1(org.name, "raced")}/access`, { json: { teamName: team, level: "READER" } })).status).toBe(200);
     const before = await snapshot();
     const db = createDatabase(env.DB);
-    const project = (await rows<{ id: string }>(`SELECT id FROM projects WHERE name = 'proj' AND org_id = ?`, org.id))[0]!.id;
-    // as if another request had replaced the value between this one's read and its write
+    // as if another request had replaced the value between this one's read and its write: every
+    // statement (update, restriction, move, grants) is conditioned on the write of the first
     const staleIv = Buffer.from(new Uint8Array(12));
-    const { updated } = await batch(
+    const moving = await batch(
       db,
-      updateSecret(db, id, { name: "renamed", iv: Buffer.from(new Uint8Array(12).fill(1)), ciphertext: Buffer.from("x") }, { projectIds: [project], readIv: staleIv }),
+      updateSecret(db, id, org.id, { name: "renamed", iv: Buffer.from(new Uint8Array(12).fill(1)), ciphertext: Buffer.from("x") }, { projectIds: [], readIv: staleIv, toOrgId: other.id }),
     );
-    expect(updated).toEqual([]);
+    expect(moving.updated).toEqual([]);
     expect(await snapshot()).toBe(before);
+    // as if the secret had moved to another org after this request read it: no new value, so the org guard
+    const lifting = await batch(db, updateSecret(db, id, other.id, { visibility: "PRIVATE" }, { projectIds: [] }));
+    expect(lifting.updated).toEqual([]);
+    expect(await snapshot()).toBe(before);
+  });
+
+  it("a restricted secret: only administrators, its owner and the org's owner change its restriction or its owner", async () => {
+    const org = await createOrg();
+    const [secretOwner, writer, teamOwner] = [await createUser(), await createUser(), await createUser()];
+    await addToNewTeam(org.name, secretOwner!);
+    expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "proj-a" } })).status).toBe(200);
+    expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "proj-b" } })).status).toBe(200);
+    await createSecret(org.name, { name: "scoped", projects: "proj-a" }, secretOwner!.key);
+    for (const [user, level] of [[writer!, "WRITER"], [teamOwner!, "OWNER"]] as const) {
+      const team = await addToNewTeam(org.name, user);
+      expect((await call("POST", `${v1(org.name, "scoped")}/access`, { json: { teamName: team, level } })).status).toBe(200);
+    }
+    // lifting it would let a WRITER read the value; making oneself the owner would too
+    await expectUnchanged(() => call("POST", v1(org.name, "scoped"), { key: writer!.key, json: { projects: [] } }), 403);
+    await expectUnchanged(() => call("POST", v2(org.name, "scoped"), { key: writer!.key, raw: form({ removeProjectLink: "true" }) }), 403);
+    await expectUnchanged(() => call("POST", v1(org.name, "scoped"), { key: writer!.key, json: { projects: ["proj-b"] } }), 403);
+    await expectUnchanged(() => call("POST", v1(org.name, "scoped"), { key: teamOwner!.key, json: { owner: { id: teamOwner!.id } } }), 403);
+    expect((await readValue(org.name, "scoped", { key: writer!.key })).status).toBe(403);
+    // a WRITER still rotates the value; the secret's owner changes the restriction
+    expect((await call("POST", v2(org.name, "scoped"), { key: writer!.key, raw: form({ type: "DATA", data: "rotated" }) })).status).toBe(200);
+    expect((await call("POST", v1(org.name, "scoped"), { key: secretOwner!.key, json: { projects: ["proj-a", "proj-b"] } })).status).toBe(200);
+    expect((await readValue(org.name, "scoped", { key: secretOwner!.key })).body).toBe("rotated");
+  });
+
+  it("a restriction must include the projects of the repositories that use the secret", async () => {
+    const org = await createOrg();
+    for (const p of ["proj-a", "proj-b"]) expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: p } })).status).toBe(200);
+    await createSecret(org.name, { name: "shared" });
+    expect((await call("POST", `/api/v1/org/${org.name}/project/proj-a/repository`, { json: { name: "main", url: "https://git.test/a.git", secretName: "shared" } })).status).toBe(200);
+    const res = await expectUnchanged(() => call("POST", v1(org.name, "shared"), { json: { projects: ["proj-b"] } }), 409);
+    expect(res.body.message).toContain("1 repositories");
+    expect((await call("POST", v1(org.name, "shared"), { json: { projects: ["proj-a", "proj-b"] } })).status).toBe(200);
+  });
+
+  it("an entry names only the projects the caller may see; the others by id", async () => {
+    const org = await createOrg();
+    const reader = await createUser();
+    const hidden = (await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "hidden", visibility: "PRIVATE" } })).body.id;
+    const shown = (await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "shown" } })).body.id;
+    await createSecret(org.name, { name: "scoped", visibility: "PRIVATE", projects: "hidden,shown" });
+    await createSecret(org.name, { name: "only-hidden", visibility: "PRIVATE", project: "hidden" });
+    const team = await addToNewTeam(org.name, reader);
+    for (const secret of ["scoped", "only-hidden"]) {
+      expect((await call("POST", `${v1(org.name, secret)}/access`, { json: { teamName: team, level: "READER" } })).status).toBe(200);
+    }
+    const scoped = (await call("GET", v1(org.name, "scoped"), { key: reader.key })).body;
+    expect(scoped.projects).toEqual([{ id: shown, name: "shown" }, { id: hidden }]);
+    expect(scoped.projectName).toBeUndefined();
+    const onlyHidden = (await call("GET", v1(org.name, "only-hidden"), { key: reader.key })).body;
+    expect(onlyHidden.projects).toEqual([{ id: hidden }]);
+    expect(onlyHidden.projectName).toBeUndefined();
+    expect((await call("GET", v1(org.name, "only-hidden"))).body).toMatchObject({ projects: [{ id: hidden, name: "hidden" }], projectName: "hidden" });
   });
 });
 
@@ -263,12 +323,15 @@ describe("secret updates: moving a secret to another org", { timeout: 60_000 }, 
     const repo = await call("POST", `/api/v1/org/${source.name}/project/app/repository`, { json: { name: "main", url: "https://git.test/app.git", secretName: "mobile" } });
     expect(repo.status).toBe(200);
     const used = await expectUnchanged(() => move({ orgName: target.name, projects: [] }), 409);
-    expect(used.body.message).toContain("app/main");
+    expect(used.body.message).toContain("1 repositories");
     expect((await call("DELETE", `/api/v1/org/${source.name}/project/app/repository/main`)).status).toBe(200);
 
     const before = await stored(id);
     await addToNewTeam(target.name, owner!);
-    const moved = await move({ orgName: target.name, projects: [] }, owner!.key);
+    // a team OWNER may not lift a restriction (it would then read the value): administrators,
+    // the secret's owner and the org's owner may
+    await expectUnchanged(() => move({ orgName: target.name, projects: [] }, owner!.key), 403);
+    const moved = await move({ orgName: target.name, projects: [] });
     expect(moved.status, JSON.stringify(moved.body)).toBe(200);
     expect((await call("GET", v1(source.name, "mobile"))).status).toBe(404);
     expect((await call("GET", v1(target.name, "mobile"))).body).toMatchObject({ id, orgName: target.name });
@@ -292,5 +355,10 @@ describe("secret updates: moving a secret to another org", { timeout: 60_000 }, 
     expect(new TextDecoder().decode(await readBytes(source.name, "locked", "pass-word-2"))).toBe("behind a password");
     // naming its own org is no move
     expect((await call("POST", v2(source.name, "locked"), { raw: form({ org: source.name, visibility: "PRIVATE" }) })).status).toBe(200);
+    // renamed as it moves: the new name needs to be free in the target only
+    await createSecret(source.name, { name: "taken-here" });
+    const renamed = await call("POST", v2(source.name, "locked"), { raw: form({ org: target.name, name: "taken-here", storePassword: "pass-word-2" }) });
+    expect(renamed.status, JSON.stringify(renamed.body)).toBe(200);
+    expect(new TextDecoder().decode(await readBytes(target.name, "taken-here", "pass-word-2"))).toBe("behind a password");
   });
 });

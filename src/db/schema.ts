@@ -204,10 +204,11 @@ export const secrets = sqliteTable(
     type: text("type", { enum: SECRET_TYPES }).notNull(),
     visibility: text("visibility", { enum: VISIBILITIES }).notNull().default("PUBLIC"),
     /**
-     * Legacy single-project restriction, always NULL since migration 0010: restrictions live in
-     * `secret_projects` (a row written here by an older Worker is moved there by a trigger). The
-     * column stays because dropping it would rebuild `secrets`, and on D1 a rebuild deletes the
-     * rows that reference it with ON DELETE CASCADE (grants).
+     * Legacy single-project restriction, never read since migration 0010: restrictions live in
+     * `secret_projects`. Kept as it was for a Worker of the previous version during a rollout (it
+     * reads this to tell a restricted secret; one it writes is copied by a trigger), and cleared
+     * whenever the restriction changes. The column stays because dropping it would rebuild
+     * `secrets`, and on D1 a rebuild deletes the rows that reference it with ON DELETE CASCADE.
      */
     projectId: text("project_id").references(() => projects.id),
     /**

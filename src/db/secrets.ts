@@ -8,9 +8,10 @@ import { callerLevel, fromCallerAndOrg, GRANTABLE, holdsOwnership, LEVEL_RANK, r
 import { organizations, projects, repositories, secretProjects, secrets } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
+/** A project a secret is restricted to; its name only for callers who may see the project. */
 export interface ProjectRef {
   id: string;
-  name: string;
+  name?: string;
 }
 
 /** What may be shown about a secret: never its ciphertext. */
@@ -25,18 +26,19 @@ const secretColumns = {
 };
 
 /**
- * A secret's columns, with the projects it is restricted to that the caller may see (a JSON array
- * of {id, name} in name order, read by primary key for a restricted secret only; the answer leaves
- * the others out).
+ * A secret's columns, with the projects it is restricted to (a JSON array of {id, name}, names in
+ * order and only of projects the caller may see, then the others by id), read by primary key for a
+ * restricted secret only.
  */
 const secretColumnsFor = (ref: CallerRef) => ({
   ...secretColumns,
   projects: sql<string>`(CASE WHEN ${secrets.restricted} THEN (SELECT json_group_array(json_object('id', "id", 'name', "name")) FROM (
-      SELECT ${projects.id} AS "id", ${projects.name} AS "name" FROM ${secretProjects}
-      INNER JOIN ${projects} ON ${projects.id} = ${secretProjects.projectId}
-      WHERE ${secretProjects.secretId} = ${secrets.id} AND ${seesResource("project", ref)}
-      ORDER BY lower(${projects.name}))) ELSE '[]' END)`
-    .mapWith((text: string) => JSON.parse(text) as ProjectRef[])
+      SELECT "id", "name" FROM (
+        SELECT ${projects.id} AS "id", CASE WHEN ${seesResource("project", ref)} THEN ${projects.name} END AS "name" FROM ${secretProjects}
+        INNER JOIN ${projects} ON ${projects.id} = ${secretProjects.projectId}
+        WHERE ${secretProjects.secretId} = ${secrets.id})
+      ORDER BY "name" IS NULL, lower("name"), "id")) ELSE '[]' END)`
+    .mapWith((text: string) => (JSON.parse(text) as { id: string; name: string | null }[]).map((p): ProjectRef => (p.name === null ? { id: p.id } : { id: p.id, name: p.name })))
     .as("projects"),
 });
 
@@ -119,39 +121,51 @@ export type SecretChanges = Partial<
 >;
 
 /**
- * Updates the secret; replaces its restriction when `projectIds` is given ([] lifts it); moves it
- * to `toOrgId` (last: a trigger refuses the move while a restriction or a repository of the old org
- * refers to it) and drops its grants there (they name teams of the old org). A new value
- * (`changes.iv`) is written only over the value that was read (`readIv`), and the other statements
- * run only if it was (the new IV is in place): after a concurrent change of the value nothing
- * changes and `updated` is empty (the route answers 409).
+ * Updates the secret of the org `orgId`; replaces its restriction when `projectIds` is given ([]
+ * lifts it); moves it to `toOrgId`, with its new name if any (last: a trigger refuses the move
+ * while a restriction or a repository of the old org refers to it), and drops its grants there
+ * (they name teams of the old org). A new value (`changes.iv`) is written only over the value that
+ * was read (`readIv`). The other statements run only if `updated` wrote: after a concurrent change
+ * of the value, or a concurrent move, nothing changes and `updated` is empty (the route answers 409).
  */
-export function updateSecret(db: Database, id: string, changes: SecretChanges, opts: { projectIds?: string[]; readIv?: Buffer; toOrgId?: string }) {
-  const wrote = changes.iv ? sql`EXISTS (SELECT 1 FROM ${secrets} WHERE ${secrets.id} = ${id} AND ${secrets.iv} = ${changes.iv})` : sql`true`;
+export function updateSecret(
+  db: Database,
+  id: string,
+  orgId: string,
+  changes: SecretChanges,
+  opts: { projectIds?: string[]; readIv?: Buffer; toOrgId?: string },
+) {
+  // Whether `updated` wrote: the new IV is in place, or (no new value) the secret is still in its org.
+  const wrote = changes.iv
+    ? sql`EXISTS (SELECT 1 FROM ${secrets} WHERE ${secrets.id} = ${id} AND ${secrets.iv} = ${changes.iv})`
+    : sql`EXISTS (SELECT 1 FROM ${secrets} WHERE ${secrets.id} = ${id} AND ${secrets.orgId} = ${orgId})`;
+  // Renamed as it moves: the new name must be free in the target org, not in the old one.
+  const { name, ...rest } = changes;
+  const here = opts.toOrgId ? rest : changes;
   return {
     updated: db
       .update(secrets)
-      .set({ ...changes, updatedAt: nowIso })
-      .where(and(eq(secrets.id, id), opts.readIv ? eq(secrets.iv, opts.readIv) : undefined))
+      // The legacy single-project column is cleared with any change of the restriction (schema.ts).
+      .set({ ...here, ...(opts.projectIds && { projectId: null }), updatedAt: nowIso })
+      .where(and(eq(secrets.id, id), eq(secrets.orgId, orgId), opts.readIv ? eq(secrets.iv, opts.readIv) : undefined))
       .returning({ id: secrets.id }),
     ...(opts.projectIds && {
       unrestricted: db.delete(secretProjects).where(and(eq(secretProjects.secretId, id), wrote)),
       restricted: opts.toOrgId ? undefined : restrictTo(db, id, opts.projectIds, wrote),
     }),
     ...(opts.toOrgId && {
-      moved: db.update(secrets).set({ orgId: opts.toOrgId }).where(and(eq(secrets.id, id), wrote)),
+      moved: db.update(secrets).set({ orgId: opts.toOrgId, name }).where(and(eq(secrets.id, id), wrote)),
       ungranted: dropGrants(db, "secret", id, wrote),
     }),
   };
 }
 
-/** The repositories that use the secret (of its org's projects): a move needs them cleared first. */
+/** The repositories that use the secret, with their projects: a move needs them cleared, a restriction must include their projects. */
 export const repositoriesUsing = (db: Database, secretName: string, orgId: SQL) =>
   db
-    .select({ repositoryName: repositories.name, projectName: sql<string>`${projects.name}`.as("project_name") })
+    .select({ repositoryId: repositories.id, projectId: repositories.projectId })
     .from(secrets)
     .innerJoin(repositories, eq(repositories.secretId, secrets.id))
-    .innerJoin(projects, eq(projects.id, repositories.projectId))
     .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, secretName)));
 
 /** Repositories that used it keep existing without a secret (ON DELETE SET NULL). */

@@ -196,11 +196,12 @@ export const moveTargetOf = (body: { orgId?: string; orgName?: string }, nameFie
       : undefined;
 
 /**
- * Where an updated project, secret or JSON store belongs: the target org if the update names another
- * one, else its own. Moving needs OWNER on the resource and org access in the target; an org the
- * caller may not see, or an orgName that is not the org of orgId, is 400 naming the field.
+ * Where a project, secret or JSON store belongs after a create-or-update: the target org if the
+ * request names another one, else its own. Moving needs OWNER on the resource and org access in
+ * the target; a new one (`resource` undefined) is created in the path's org. An org the caller may
+ * not see, an orgName that is not the org of orgId, or another org for a new one is 400 naming the field.
  */
-export function moveTarget(org: OrgRow, resource: ResourceAccess, what: string, target: MoveTarget | undefined, fields = "request body"): OrgRow {
+export function moveTarget(org: OrgRow, resource: ResourceAccess | undefined, what: string, target: MoveTarget | undefined, fields = "request body"): OrgRow {
   if (!target) return org;
   const found = target.row;
   if (!found || !canSeeOrg(found)) throw invalidField(target.field, "no such organization", fields);
@@ -208,6 +209,7 @@ export function moveTarget(org: OrgRow, resource: ResourceAccess, what: string, 
     throw invalidField(target.alsoNamed.field, `is not the organization of orgId ('${found.name}')`, fields);
   }
   if (found.id === org.id) return org;
+  if (!resource) throw invalidField(target.field, `must be the organization of the path: ${what} is created there (move it afterwards)`, fields);
   requireResource(org, resource, what, "OWNER");
   return requireOrgAccess(found, "move things into it");
 }

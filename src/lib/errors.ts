@@ -82,7 +82,7 @@ const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | "REFUSED" | un
   const message = String(rootCause(err) instanceof Error ? (rootCause(err) as Error).message : rootCause(err));
   if (message.includes("UNIQUE constraint failed")) return "UNIQUE";
   if (message.includes("FOREIGN KEY constraint failed")) return "FOREIGN KEY";
-  if (message.includes(REFUSED_BY_TRIGGER)) return "REFUSED";
+  if (message.includes(REFUSED_BY_TRIGGER) && message.includes("SQLITE_CONSTRAINT")) return "REFUSED";
   return undefined;
 };
 

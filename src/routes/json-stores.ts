@@ -61,18 +61,14 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     }
     // Moving (orgId / orgName naming another org) needs OWNER on the store and access to the target;
     // its items go with it.
-    const target = existing ? moveTarget(org, existing, `JSON store '${existing.name}'`, move && { ...move, row: rows.target?.[0] }) : org;
-    if (!existing && move && (rows.target?.[0]?.id ?? "") !== org.id) {
-      throw invalidField(move.field, "must be the organization of the path: a new JSON store is created there (move it afterwards)");
-    }
+    const target = moveTarget(org, existing, existing ? `JSON store '${existing.name}'` : "a new JSON store", move && { ...move, row: rows.target?.[0] });
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
-    if (body.owner && !owner) {
-      throw invalidField("owner", "no such user");
-    }
+    // Changing the owner needs OWNER on the store, however the new owner is named; checked before
+    // "no such user", so WRITERs learn nothing about which users exist.
+    if (existing && body.owner && owner?.id !== existing.ownerId) requireResource(org, existing, `JSON store '${existing.name}'`, "OWNER");
+    if (body.owner && !owner) throw invalidField("owner", "no such user");
     const taken = { unique: `JSON store '${body.name ?? existing?.name}' already exists in '${target.name}'`, foreignKey: "The organization or owner no longer exists" };
     if (existing) {
-      // Changing the owner needs OWNER on the store, however the new owner is named.
-      if (owner && owner.id !== existing.ownerId) requireResource(org, existing, `JSON store '${existing.name}'`, "OWNER");
       const moved = target.id !== org.id;
       const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id, orgId: moved ? target.id : undefined };
       await batch(db, {

@@ -115,7 +115,7 @@ const repositoryFields = (entry: RepositoryRequest, secret: SecretRow | undefine
 /**
  * A project moves to another org without references to secrets of its old one: its repositories
  * use none (or the request replaces them with ones that use none), and no secret is restricted to
- * it. Otherwise 409 naming them (400 for a replacement that names a secret).
+ * it. Otherwise 409 (400 for a replacement that names a secret).
  */
 function requireUntied(project: { name: string }, org: OrgRow, ties: { kind: "repository" | "secret"; tieName: string }[], replacing: (RepositoryRequest & { name: string })[] | undefined) {
   const named = (kind: string) => ties.filter((t) => t.kind === kind).map((t) => t.tieName);
@@ -125,8 +125,10 @@ function requireUntied(project: { name: string }, org: OrgRow, ties: { kind: "re
   } else if (named("repository").length > 0) {
     throw new ApiError("CONFLICT", `Project '${project.name}' has repositories using secrets of '${org.name}' (${named("repository").join(", ")}): clear their secrets, or replace the repositories in the same request`);
   }
-  if (named("secret").length > 0) {
-    throw new ApiError("CONFLICT", `Secrets of '${org.name}' are restricted to project '${project.name}' (${named("secret").join(", ")}): change their restrictions first`);
+  // counted, not named: they may be secrets the caller may not see
+  const restricted = named("secret").length;
+  if (restricted > 0) {
+    throw new ApiError("CONFLICT", `${restricted} secrets of '${org.name}' are restricted to project '${project.name}': change their restrictions first`);
   }
 }
 
@@ -184,16 +186,14 @@ export const projectsRouter = new Hono<AppEnv>()
       }
     }
     // Moving (orgId / orgName naming another org) needs OWNER on the project and access to the target.
-    const target = existing ? moveTarget(org, existing, `Project '${existing.name}'`, move && { ...move, row: rows.target?.[0] }) : org;
-    if (!existing && move && (rows.target?.[0]?.id ?? "") !== org.id) {
-      throw invalidField(move.field, "must be the organization of the path: a new project is created there (move it afterwards)");
-    }
+    const target = moveTarget(org, existing, existing ? `Project '${existing.name}'` : "a new project", move && { ...move, row: rows.target?.[0] });
     const moved = target.id !== org.id;
     if (moved) requireUntied(existing!, org, rows.ties ?? [], body.repositories ? inline : undefined);
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
+    // Changing the owner of an existing project needs OWNER on it, however the new owner is named;
+    // checked before "no such user", so WRITERs learn nothing about which users exist.
+    if (existing && body.owner && owner?.id !== existing.ownerId) requireResource(org, existing, `Project '${existing.name}'`, "OWNER");
     if (body.owner && !owner) throw invalidField("owner", "no such user");
-    // Changing the owner of an existing project needs OWNER on it, however the new owner is named.
-    if (existing && owner && owner.id !== existing.ownerId) requireResource(org, existing, `Project '${existing.name}'`, "OWNER");
 
     if (!existing && body.id !== undefined) throw notFound(`Project ${body.id}`);
     const projectId = existing?.id ?? crypto.randomUUID();

@@ -38,9 +38,9 @@ const toSecretEntry = (org: OrgAccess, s: Omit<SecretRow, "level" | "restrictedT
   orgName: org.name,
   type: s.type,
   visibility: s.visibility,
-  // Only the projects the caller may see (db/secrets.ts); Concord's v1 field when that is one.
+  // Names only of projects the caller may see (db/secrets.ts); Concord's v1 field when there is one.
   ...(s.projects.length > 0 ? { projects: s.projects } : {}),
-  ...(s.projects.length === 1 ? { projectName: s.projects[0]!.name } : {}),
+  ...(s.projects.length === 1 && s.projects[0]!.name !== undefined ? { projectName: s.projects[0]!.name } : {}),
   encryptedBy: s.encryptedBy,
 });
 
@@ -169,15 +169,22 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
     owner: u.owner ? findUser(db, u.owner.ref) : undefined,
     target: u.target ? findOrg(db, s.caller, u.target.by) : undefined,
     projects: refs ? findProjectsByRefs(db, s, refs.ids, refs.names) : undefined,
-    usedBy: u.target ? repositoriesUsing(db, secretName, s.orgId) : undefined,
+    usedBy: u.target || refs ? repositoriesUsing(db, secretName, s.orgId) : undefined,
   }));
   const label = `Secret '${secretName}'`;
   const secret = requireResource(org, rows.secret[0], label, "WRITER");
   if (u.id !== undefined && u.id !== secret.id) throw invalidField("id", `differs from the id of secret '${secret.name}'`, u.what);
 
   const owner = u.owner ? matchingUser(rows.owner?.[0], u.owner.ref) : undefined;
+  // Changing the owner needs OWNER; checked before "no such user", so WRITERs learn nothing about
+  // which users exist. Naming the current owner again is no change.
+  if (u.owner && owner?.id !== secret.ownerId) requireResource(org, secret, label, "OWNER");
   if (u.owner && !owner) throw invalidField(u.owner.field, "no such user", u.what);
-  if (owner && owner.id !== secret.ownerId) requireResource(org, secret, label, "OWNER");
+  // Only administrators, its owner and the org's owner read a restricted secret's value: only they
+  // may lift or change its restriction, or hand it to a new owner (who could then read it).
+  if (secret.restrictedTo.length > 0 && !secret.ownership && (u.projects !== undefined || (owner && owner.id !== secret.ownerId))) {
+    throw forbidden(`${label} is restricted to projects: only administrators, its owner and the organization's owner may change its restriction or its owner`);
+  }
 
   const target = moveTarget(org, secret, label, u.target && { ...u.target, row: rows.target?.[0] }, u.what);
   const moved = target.id !== org.id;
@@ -186,13 +193,17 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
     if (secret.restrictedTo.length > 0 && u.projects !== "lift") {
       throw new ApiError("CONFLICT", `Secret '${secret.name}' is restricted to projects of '${org.name}': lift the restriction in the same request to move it`);
     }
-    const usedBy = rows.usedBy ?? [];
-    if (usedBy.length > 0) {
-      const names = usedBy.map((r) => `${r.projectName}/${r.repositoryName}`).join(", ");
-      throw new ApiError("CONFLICT", `Secret '${secret.name}' is used by repositories of '${org.name}' (${names}): clear their secret to move it`);
-    }
+    // counted, not named: their projects may be ones the caller may not see
+    const usedBy = rows.usedBy?.length ?? 0;
+    if (usedBy > 0) throw new ApiError("CONFLICT", `Secret '${secret.name}' is used by ${usedBy} repositories of '${org.name}': clear their secret to move it`);
   }
   const projectIds = u.projects === "lift" ? [] : refs ? resolveProjects(org, refs, rows.projects ?? [], u.what) : undefined;
+  if (projectIds?.length) {
+    const outside = (rows.usedBy ?? []).filter((r) => !projectIds.includes(r.projectId)).length;
+    if (outside > 0) {
+      throw new ApiError("CONFLICT", `Secret '${secret.name}' is used by ${outside} repositories of other projects: include their projects, or clear their secret first`);
+    }
+  }
 
   if (secret.encryptedBy === "SERVER_KEY") {
     const field = u.storePassword !== undefined ? "storePassword" : u.newStorePassword !== undefined ? "newStorePassword" : undefined;
@@ -225,7 +236,7 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
   }
 
   const changes: SecretChanges = { name: u.name, visibility: u.visibility, ownerId: owner?.id, ...sealed };
-  const write = updateSecret(db, secret.id, changes, { projectIds, readIv: reseal ? secret.iv : undefined, toOrgId: moved ? target.id : undefined });
+  const write = updateSecret(db, secret.id, org.id, changes, { projectIds, readIv: reseal ? secret.iv : undefined, toOrgId: moved ? target.id : undefined });
   const { updated } = await batch(db, write).catch((e) =>
     translateConstraint(e, {
       unique: `Secret '${u.name ?? secret.name}' already exists in '${target.name}'`,

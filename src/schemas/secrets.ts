@@ -109,8 +109,8 @@ export interface SecretEntry {
   orgName: string;
   type: "DATA" | "USERNAME_PASSWORD" | "KEY_PAIR";
   visibility: "PUBLIC" | "PRIVATE";
-  /** the projects it is restricted to that the caller may see; `projectName` when that is one */
-  projects?: { id: string; name: string }[];
+  /** the projects it is restricted to (names of those the caller may see); `projectName` when that is one */
+  projects?: { id: string; name?: string }[];
   projectName?: string;
   encryptedBy: "SERVER_KEY" | "PASSWORD";
 }
