@@ -2,7 +2,7 @@
 // may read it (per kind, visibility and caller). Split from the matrix for the number of requests.
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, snapshot } from "./helpers";
-import { base, buildWorld, createResource, expected, grant, type World } from "./access-world";
+import { base, buildWorld, expected, freshResource, type World } from "./access-world";
 
 describe("team access levels: deletes and lists", { timeout: 60_000 }, () => {
   let w: World;
@@ -25,9 +25,7 @@ describe("team access levels: deletes and lists", { timeout: 60_000 }, () => {
       // Deletes on fresh resources (with the same grants), one per caller.
       for (const caller of w.callers) {
         for (const visibility of ["PUBLIC", "PRIVATE"] as const) {
-          const owner = w.callers.find((c) => c.role === "resource owner")!;
-          const name = await createResource(w.org, kind, visibility, owner.key);
-          for (const level of ["READER", "WRITER", "OWNER"] as const) await grant(w.org, kind, name, w.grantTeams[level], level);
+          const { name } = await freshResource(w, kind, visibility);
           const want = expected(caller.level[visibility], visibility, "OWNER");
           const before = want === 200 ? undefined : await snapshot();
           const res = await call("DELETE", `${base(w.org, kind)}/${name}`, { key: caller.key });

@@ -1,7 +1,7 @@
 // Shared by the team access tests (test/access*.test.ts): a world of callers holding each level on
 // resources of each kind and visibility, and the answer the README documents for each.
 import { expect } from "vitest";
-import { ADMIN_KEY, addToNewTeam, call, createOrg, createUser, form, uniqueName } from "./helpers";
+import { ADMIN_ID, ADMIN_KEY, addToNewTeam, call, createOrg, createUser, form, uniqueName } from "./helpers";
 
 export type Kind = "project" | "secret" | "jsonstore";
 export type Visibility = "PUBLIC" | "PRIVATE";
@@ -28,8 +28,8 @@ export async function grant(org: string, kind: Kind, resource: string, team: str
 
 export interface World {
   org: string;
-  /** callers by role, with the level each holds on a resource of each visibility (0: none) */
-  callers: { role: string; key: string; level: Record<Visibility, number> }[];
+  /** callers by role, with the level each holds on a resource of each visibility (0: none), and their user id */
+  callers: { role: string; key: string; userId: string; level: Record<Visibility, number> }[];
   /** a resource of each kind and visibility, owned by `resourceOwner`, with grants to the three granted teams */
   resources: Record<Kind, Record<Visibility, string>>;
   grantTeams: { READER: string; WRITER: string; OWNER: string };
@@ -67,15 +67,15 @@ export async function buildWorld(): Promise<World> {
   }
   const all = (n: number) => ({ PUBLIC: n, PRIVATE: n });
   const callers = [
-    { role: "administrator", key: ADMIN_KEY, level: all(3) },
-    { role: "org owner", key: orgOwner!.key, level: all(3) },
-    { role: "resource owner", key: resourceOwner!.key, level: all(3) },
-    { role: "team OWNER", key: owner!.key, level: all(3) },
-    { role: "team WRITER", key: writer!.key, level: all(2) },
-    { role: "team READER", key: reader!.key, level: all(1) },
-    { role: "member without grant", key: member!.key, level: { PUBLIC: 1, PRIVATE: 0 } },
-    { role: "member of another org", key: otherMember!.key, level: all(0) },
-    { role: "outsider", key: outsider!.key, level: all(0) },
+    { role: "administrator", key: ADMIN_KEY, userId: ADMIN_ID, level: all(3) },
+    { role: "org owner", key: orgOwner!.key, userId: orgOwner!.id, level: all(3) },
+    { role: "resource owner", key: resourceOwner!.key, userId: resourceOwner!.id, level: all(3) },
+    { role: "team OWNER", key: owner!.key, userId: owner!.id, level: all(3) },
+    { role: "team WRITER", key: writer!.key, userId: writer!.id, level: all(2) },
+    { role: "team READER", key: reader!.key, userId: reader!.id, level: all(1) },
+    { role: "member without grant", key: member!.key, userId: member!.id, level: { PUBLIC: 1, PRIVATE: 0 } },
+    { role: "member of another org", key: otherMember!.key, userId: otherMember!.id, level: all(0) },
+    { role: "outsider", key: outsider!.key, userId: outsider!.id, level: all(0) },
   ];
   return { org, callers, resources, grantTeams, spareTeam };
 }
@@ -88,3 +88,12 @@ export function expected(level: number, visibility: Visibility, need: Need): num
   return level >= RANK[need] ? 200 : 403;
 }
 
+/** A fresh resource of `w`'s org, owned by the resource owner, with the same three grants as the world's; its name and id. */
+export async function freshResource(w: World, kind: Kind, visibility: Visibility): Promise<{ name: string; id: string }> {
+  const owner = w.callers.find((c) => c.role === "resource owner")!;
+  const name = await createResource(w.org, kind, visibility, owner.key);
+  for (const level of ["READER", "WRITER", "OWNER"] as const) await grant(w.org, kind, name, w.grantTeams[level], level);
+  const read = await call("GET", `${base(w.org, kind)}/${name}`);
+  expect(read.status).toBe(200);
+  return { name, id: read.body.id };
+}
