@@ -3,7 +3,9 @@ import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-or
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
+import type { ChangedField } from "./audit";
 import {
+  jsonStoreItems,
   jsonStores,
   jsonStoreTeamAccess,
   organizations,
@@ -11,6 +13,7 @@ import {
   orgTrigramCounts,
   projects,
   projectTeamAccess,
+  repositories,
   secrets,
   secretTeamAccess,
   teamMembers,
@@ -359,6 +362,26 @@ export interface OrgChanges {
   meta?: string;
   cfg?: string;
 }
+
+/** The fields an org update may change, for its audit entry's `changes` (db/audit.ts). */
+export const orgChangedFields = (changes: OrgChanges): ChangedField[] => [
+  ["name", organizations.name, changes.name],
+  ["visibility", organizations.visibility, changes.visibility],
+  ["ownerId", organizations.ownerId, changes.ownerId],
+  ["meta", organizations.meta, changes.meta, "json"],
+  ["cfg", organizations.cfg, changes.cfg, "json"],
+];
+
+/** For the audit entry of an org's deletion (read before the delete): how many rows of each kind go with it. */
+export const orgContentsCounts = (orgId: SQLWrapper) =>
+  sql`json_object(
+    'teams', (SELECT count(*) FROM ${teams} WHERE ${teams.orgId} = ${orgId}),
+    'teamMembers', (SELECT count(*) FROM ${teamMembers} WHERE ${teamMembers.orgId} = ${orgId}),
+    'projects', (SELECT count(*) FROM ${projects} WHERE ${projects.orgId} = ${orgId}),
+    'repositories', (SELECT count(*) FROM ${repositories} WHERE ${repositories.projectId} IN (SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${orgId})),
+    'secrets', (SELECT count(*) FROM ${secrets} WHERE ${secrets.orgId} = ${orgId}),
+    'jsonStores', (SELECT count(*) FROM ${jsonStores} WHERE ${jsonStores.orgId} = ${orgId}),
+    'jsonStoreItems', (SELECT count(*) FROM ${jsonStoreItems} WHERE ${jsonStoreItems.storeId} IN (SELECT ${jsonStores.id} FROM ${jsonStores} WHERE ${jsonStores.orgId} = ${orgId})))`;
 
 export const updateOrgById = (db: Database, id: string, changes: OrgChanges) =>
   db

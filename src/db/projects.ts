@@ -3,6 +3,7 @@
  * Every result column name is distinct (D1 batches key rows by name).
  */
 import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { ChangedField } from "./audit";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { callerLevel, byIdsOrNames, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";
@@ -152,6 +153,33 @@ export const findRepository = (db: Database, s: OrgScope, projectName: string, b
 export type ProjectFields = Partial<
   Pick<typeof projects.$inferInsert, "description" | "visibility" | "ownerId" | "meta" | "cfg" | "rawPayloadMode" | "outVariablesMode" | "processExecMode">
 >;
+
+/** The fields a project update may change (a move changes `orgId`), for its audit entry's `changes` (db/audit.ts). */
+export const projectChangedFields = (changes: ProjectFields & { name?: string; orgId?: string }): ChangedField[] => [
+  ["name", projects.name, changes.name],
+  ["orgId", projects.orgId, changes.orgId],
+  ["description", projects.description, changes.description],
+  ["visibility", projects.visibility, changes.visibility],
+  ["ownerId", projects.ownerId, changes.ownerId],
+  ["meta", projects.meta, changes.meta, "json"],
+  ["cfg", projects.cfg, changes.cfg, "json"],
+  ["rawPayloadMode", projects.rawPayloadMode, changes.rawPayloadMode],
+  ["outVariablesMode", projects.outVariablesMode, changes.outVariablesMode],
+  ["processExecMode", projects.processExecMode, changes.processExecMode],
+];
+
+/** The fields a repository update may change, for the audit entry's `changes`. */
+export const repositoryChangedFields = (changes: RepositoryFields & { name?: string }): ChangedField[] => [
+  ["name", repositories.name, changes.name],
+  ["url", repositories.url, changes.url],
+  ["branch", repositories.branch, changes.branch],
+  ["commitId", repositories.commitId, changes.commitId],
+  ["path", repositories.path, changes.path],
+  ["secretId", repositories.secretId, changes.secretId],
+  ["disabled", repositories.disabled, changes.disabled, "boolean"],
+  ["triggersDisabled", repositories.triggersDisabled, changes.triggersDisabled, "boolean"],
+  ["meta", repositories.meta, changes.meta, "json"],
+];
 
 export const insertProject = (db: Database, project: ProjectFields & { id: string; orgId: string; name: string }) =>
   db.insert(projects).values(project);

@@ -351,3 +351,29 @@ const teamAccessTable = <R extends string>(name: string, resourceColumn: R, reso
 export const projectTeamAccess = teamAccessTable("project_team_access", "project_id", () => projects);
 export const secretTeamAccess = teamAccessTable("secret_team_access", "secret_id", () => secrets);
 export const jsonStoreTeamAccess = teamAccessTable("json_store_team_access", "json_store_id", () => jsonStores);
+
+/** Concord's AuditObject names this API records, and its AuditAction names. */
+export const AUDIT_OBJECTS = ["ORGANIZATION", "TEAM", "PROJECT", "SECRET", "JSON_STORE", "JSON_STORE_DATA", "USER", "API_KEY"] as const;
+export type AuditObject = (typeof AUDIT_OBJECTS)[number];
+export const AUDIT_ACTIONS = ["CREATE", "UPDATE", "DELETE", "ACCESS"] as const;
+export type AuditAction = (typeof AUDIT_ACTIONS)[number];
+
+/**
+ * The audit log (Concord's AUDIT_LOG): one entry per change, written in the same D1 batch as the
+ * change (db/audit.ts). No foreign keys: an entry outlives the user and everything it is about.
+ * `details` is Concord's JSON object; the ids it names are copied into columns to filter by.
+ */
+export const auditLog = sqliteTable("audit_log", {
+  /** the rowid: newest is highest (retention deletes the oldest, so a sequence number is never reused) */
+  seq: integer("seq").primaryKey(),
+  entryDate: text("entry_date").notNull().default(nowIso),
+  userId: text("user_id"),
+  object: text("object", { enum: AUDIT_OBJECTS }).notNull(),
+  action: text("action", { enum: AUDIT_ACTIONS }).notNull(),
+  orgId: text("org_id"),
+  projectId: text("project_id"),
+  secretId: text("secret_id"),
+  jsonStoreId: text("json_store_id"),
+  teamId: text("team_id"),
+  details: text("details").notNull(),
+});

@@ -2,6 +2,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
+import type { ChangedField } from "./audit";
 import type { Database } from "./client";
 import { dropGrants } from "./grants";
 import { callerLevel, fromCallerAndOrg, GRANTABLE, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, byIdsOrNames, type OrgScope } from "./orgs";
@@ -120,6 +121,19 @@ export type SecretChanges = Partial<
   Pick<typeof secrets.$inferInsert, "name" | "visibility" | "ownerId" | "type" | "encryptedBy" | "ciphertext" | "iv" | "salt" | "publicKey">
 >;
 
+/** The secret is still in the org it was read in, with the value it was read with (`readIv`, when a new value is written). */
+export const stillAsRead = (id: string, orgId: string, readIv?: Buffer) =>
+  and(eq(secrets.id, id), eq(secrets.orgId, orgId), readIv ? eq(secrets.iv, readIv) : undefined)!;
+
+/** The fields a secret update may change (a move changes `orgId`), for its audit entry's `changes` (db/audit.ts). */
+export const secretChangedFields = (changes: SecretChanges & { orgId?: string }): ChangedField[] => [
+  ["name", secrets.name, changes.name],
+  ["orgId", secrets.orgId, changes.orgId],
+  ["type", secrets.type, changes.type],
+  ["visibility", secrets.visibility, changes.visibility],
+  ["ownerId", secrets.ownerId, changes.ownerId],
+];
+
 /**
  * Updates the secret of the org `orgId`; replaces its restriction when `projectIds` is given ([]
  * lifts it); moves it to `toOrgId`, with its new name if any (last: a trigger refuses the move
@@ -147,7 +161,7 @@ export function updateSecret(
       .update(secrets)
       // The legacy single-project column is cleared with any change of the restriction (schema.ts).
       .set({ ...here, ...(opts.projectIds && { projectId: null }), updatedAt: nowIso })
-      .where(and(eq(secrets.id, id), eq(secrets.orgId, orgId), opts.readIv ? eq(secrets.iv, opts.readIv) : undefined))
+      .where(stillAsRead(id, orgId, opts.readIv))
       .returning({ id: secrets.id }),
     ...(opts.projectIds && {
       unrestricted: db.delete(secretProjects).where(and(eq(secretProjects.secretId, id), wrote)),

@@ -1,3 +1,4 @@
+import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
 import { findGrantable, findTeamsByRefs, listGrants, replaceGrants, upsertGrant, type Grant } from "../db/grants";
@@ -5,6 +6,7 @@ import type { GrantableKind } from "../db/orgs";
 import { compareNames } from "../db/sql";
 import type { AppEnv } from "../env";
 import { batchInOrg, requireResource, type OrgAccess } from "../lib/access";
+import { audit } from "../lib/audit";
 import { invalidField, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { AccessEntries, AccessEntry, type AccessEntryRequest, type AccessEntryResponse } from "../schemas/access";
@@ -48,6 +50,21 @@ function resolveGrants(org: OrgAccess, entries: AccessEntryRequest[], found: { i
  * /api/v1/org/:orgName/{project|secret|jsonstore}/:resourceName/access. Reading the list needs
  * what reading the resource needs; changing it needs OWNER on the resource.
  */
+const AUDITED: Record<GrantableKind, { object: "PROJECT" | "SECRET" | "JSON_STORE"; key: string }> = {
+  project: { object: "PROJECT", key: "projectId" },
+  secret: { object: "SECRET", key: "secretId" },
+  jsonStore: { object: "JSON_STORE", key: "jsonStoreId" },
+};
+
+/** The audit entry of a change of grants: Concord's resource UPDATE with `access: {replace, teams}` (and the org's id, to be found by it). */
+const auditAccess = (c: Context<AppEnv>, kind: GrantableKind, orgId: string, resource: { id: string; name: string }, replace: boolean, grants: Grant[]) =>
+  audit(c, AUDITED[kind].object, "UPDATE", {
+    orgId,
+    [AUDITED[kind].key]: resource.id,
+    name: resource.name,
+    access: { replace, teams: grants.map((g) => ({ id: g.teamId, level: g.level })) },
+  });
+
 export const accessRouter = (kind: GrantableKind) => {
   const what = (name: string) => `${WHAT[kind]} '${name}'`;
   const conflicts = (name: string) => ({ foreignKey: `${what(name)} or one of the teams no longer exists` });
@@ -75,7 +92,10 @@ export const accessRouter = (kind: GrantableKind) => {
       }));
       const resource = requireResource(org, rows.resource[0], what(name), "OWNER");
       const [grant] = resolveGrants(org, [entry], rows.teams, () => "");
-      await batch(db, { upserted: upsertGrant(db, kind, resource.id, grant!) }).catch((e) => translateConstraint(e, conflicts(resource.name)));
+      await batch(db, {
+        upserted: upsertGrant(db, kind, resource.id, grant!),
+        audited: auditAccess(c, kind, org.id, resource, false, [grant!]),
+      }).catch((e) => translateConstraint(e, conflicts(resource.name)));
       return c.json({ ok: true, result: "UPDATED" } as const);
     })
 
@@ -92,7 +112,10 @@ export const accessRouter = (kind: GrantableKind) => {
       const grants = resolveGrants(org, entries, rows.teams ?? [], (i) => `${i}.`);
       // A team named twice keeps its last level, as in Concord.
       const byTeam = new Map(grants.map((g) => [g.teamId, g]));
-      await batch(db, replaceGrants(db, kind, resource.id, [...byTeam.values()])).catch((e) => translateConstraint(e, conflicts(resource.name)));
+      await batch(db, {
+        ...replaceGrants(db, kind, resource.id, [...byTeam.values()]),
+        audited: auditAccess(c, kind, org.id, resource, true, [...byTeam.values()]),
+      }).catch((e) => translateConstraint(e, conflicts(resource.name)));
       return c.json({ ok: true, result: "UPDATED" } as const);
     });
 };

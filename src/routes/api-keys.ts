@@ -1,11 +1,14 @@
+import { and, eq, or, sql } from "drizzle-orm";
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { deleteApiKey, insertApiKey, listApiKeys } from "../db/api-keys";
 import { callerIdOf, callerIsAdmin } from "../db/caller";
 import { batch } from "../db/client";
+import { apiKeys } from "../db/schema";
 import { findUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchAsCaller } from "../lib/access";
+import { audit } from "../lib/audit";
 import { pageOf } from "../lib/paging";
 import { randomBase64Url, sha256Hex } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, notFound, rootCause, translateConstraint } from "../lib/errors";
@@ -45,7 +48,11 @@ export const apiKeysRouter = new Hono<AppEnv>()
     const name = body.name ?? `key-${id.slice(0, 8)}`;
     // 32 random bytes unless an administrator chose the value; only the SHA-256 is stored.
     const key = body.key ?? randomBase64Url(32);
-    await batch(db, { inserted: insertApiKey(db, { id, userId, name, keyHash: await sha256Hex(key) }) }).catch((e) => {
+    await batch(db, {
+      inserted: insertApiKey(db, { id, userId, name, keyHash: await sha256Hex(key) }),
+      // never the key or its hash
+      audited: audit(c, "API_KEY", "CREATE", { id, name, userId }),
+    }).catch((e) => {
         if (body.key !== undefined && isDuplicateKeyHash(e)) throw keyTaken();
         return translateConstraint(e, {
           unique: `An API key named '${name}' already exists for this user`,
@@ -68,7 +75,14 @@ export const apiKeysRouter = new Hono<AppEnv>()
   .delete("/:id", valid("param", v.object({ id: Uuid })), async (c) => {
     const { id } = c.req.valid("param");
     // The delete travels with the key lookup, conditioned on the key being the caller's (or an administrator's call).
-    const { rows } = await batchAsCaller(c, (ref) => ({ deleted: deleteApiKey(c.get("db"), callerIdOf(ref), callerIsAdmin(ref), id) }));
+    const { rows } = await batchAsCaller(c, (ref) => ({
+      audited: audit(c, "API_KEY", "DELETE", { id }, {
+        userId: callerIdOf(ref),
+        from: sql`FROM ${apiKeys}`,
+        when: and(eq(apiKeys.id, id), or(eq(apiKeys.userId, callerIdOf(ref)), sql`${callerIsAdmin(ref)} = 1`)),
+      }),
+      deleted: deleteApiKey(c.get("db"), callerIdOf(ref), callerIsAdmin(ref), id),
+    }));
     if (!rows.deleted[0]) throw notFound(`API key ${id}`);
     return c.json({ ok: true, result: "DELETED" } as const);
   });

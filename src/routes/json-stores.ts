@@ -1,6 +1,8 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { batch } from "../db/client";
+import { and, eq, sql } from "drizzle-orm";
+import { changesOf } from "../db/audit";
 import { dropGrants } from "../db/grants";
 import { findOrg, mergeChildren } from "../db/orgs";
 import {
@@ -16,9 +18,11 @@ import {
   upsertItem,
   type JsonStoreRow,
 } from "../db/json-stores";
+import { jsonStoreItems, jsonStores } from "../db/schema";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { audit, newFields, whileRowExists } from "../lib/audit";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -36,6 +40,8 @@ const toStoreEntry = (org: OrgAccess, s: Omit<JsonStoreRow, "level">): JsonStore
 });
 
 const ITEM_ROUTE = "/:storeName/item/:path{.+}";
+
+const itemIs = (storeId: string, path: string) => and(eq(jsonStoreItems.storeId, storeId), eq(jsonStoreItems.path, path));
 
 /** Mounted at /api/v1/org/:orgName/jsonstore. */
 export const jsonStoresRouter = new Hono<AppEnv>()
@@ -72,6 +78,17 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       const moved = target.id !== org.id;
       const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id, orgId: moved ? target.id : undefined };
       await batch(db, {
+        audited: audit(c, "JSON_STORE", "UPDATE", { orgId: org.id, jsonStoreId: existing.id, name: existing.name }, {
+          ...whileRowExists(jsonStores.id, existing.id),
+          computed: {
+            changes: changesOf([
+              ["name", jsonStores.name, changes.name],
+              ["orgId", jsonStores.orgId, changes.orgId],
+              ["visibility", jsonStores.visibility, changes.visibility],
+              ["ownerId", jsonStores.ownerId, changes.ownerId],
+            ]),
+          },
+        }),
         updated: updateStore(db, existing.id, changes),
         // its grants name teams of the old org
         ungranted: moved ? dropGrants(db, "jsonStore", existing.id) : undefined,
@@ -80,7 +97,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     }
     const id = crypto.randomUUID();
     const store = { id, orgId: org.id, name: body.name!, visibility: body.visibility ?? "PRIVATE", ownerId: owner?.id ?? caller.id };
-    await batch(db, { inserted: insertStore(db, store) }).catch((e) => translateConstraint(e, taken));
+    await batch(db, {
+      inserted: insertStore(db, store),
+      audited: audit(c, "JSON_STORE", "CREATE", { orgId: org.id, jsonStoreId: id, name: store.name, changes: { new: newFields(store) } }),
+    }).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
@@ -101,7 +121,10 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
     const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "OWNER");
-    await batch(db, { deleted: deleteStore(db, store.id) });
+    await batch(db, {
+      audited: audit(c, "JSON_STORE", "DELETE", { orgId: org.id, jsonStoreId: store.id, name: store.name }, whileRowExists(jsonStores.id, store.id)),
+      deleted: deleteStore(db, store.id),
+    });
     return c.json({ ok: true, result: "DELETED" } as const);
   })
 
@@ -140,9 +163,13 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
     const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "WRITER");
-    // Read and upsert in one batch (atomic): the read sees the state just before the write.
+    // Read and upsert in one batch (atomic): the read sees the state just before the write. The
+    // entry records the item's path, never its content.
+    const about = { orgId: org.id, jsonStoreId: store.id, itemPath: path };
     const { before } = await batch(db, {
       before: findItemInStore(db, store.id, path),
+      created: audit(c, "JSON_STORE_DATA", "CREATE", about, { when: sql`NOT EXISTS (SELECT 1 FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})` }),
+      updated: audit(c, "JSON_STORE_DATA", "UPDATE", about, { when: sql`EXISTS (SELECT 1 FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})` }),
       upserted: upsertItem(db, store.id, path, data),
     }).catch((e) => translateConstraint(e, { foreignKey: `JSON store '${storeName}' no longer exists` }));
     return c.json({ ok: true, result: before.length ? "UPDATED" : "CREATED" } as const);
@@ -153,7 +180,13 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
     const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "WRITER");
-    const { deleted } = await batch(db, { deleted: deleteItem(db, store.id, path) });
+    const { deleted } = await batch(db, {
+      // only if there is something to delete, as Concord
+      audited: audit(c, "JSON_STORE_DATA", "DELETE", { orgId: org.id, jsonStoreId: store.id, itemPath: path }, {
+        when: sql`EXISTS (SELECT 1 FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})`,
+      }),
+      deleted: deleteItem(db, store.id, path),
+    });
     if (!deleted[0]) throw notFound(`Item '${path}'`);
     return c.json({ ok: true, result: "DELETED" } as const);
   });

@@ -1,7 +1,23 @@
 import { Hono } from "hono/tiny";
-import { callerIsAdmin } from "../db/caller";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { changesOf } from "../db/audit";
+import { callerIdOf, callerIsAdmin } from "../db/caller";
 import { batch } from "../db/client";
-import { createOrgBatch, deleteOrgAsAdmin, findOrg, listOrgs, mergeOrgLists, updateOrgById, type OrgChanges, type OrgRow } from "../db/orgs";
+import {
+  createOrgBatch,
+  deleteOrgAsAdmin,
+  findOrg,
+  listOrgs,
+  mergeOrgLists,
+  orgChangedFields,
+  orgContentsCounts,
+  updateOrgById,
+  type OrgChanges,
+  type OrgRow,
+} from "../db/orgs";
+import { organizations } from "../db/schema";
+import { lowerEq } from "../db/sql";
+import { audit, newFields } from "../lib/audit";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchAsCaller, canSeeOrg, readAsCallerGuessingAdmin, requireAdmin } from "../lib/access";
@@ -62,7 +78,15 @@ export const orgsRouter = new Hono<AppEnv>()
         throw forbidden("Only administrators and the organization's owner may update it");
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
-      const { updated } = await batch(db, { updated: updateOrgById(db, found!.id, changes) }).catch((e) =>
+      const { updated } = await batch(db, {
+        // the name before the change, and the changes, from the row as the update finds it
+        audited: audit(c, "ORGANIZATION", "UPDATE", { orgId: found!.id }, {
+          from: sql`FROM ${organizations}`,
+          when: eq(organizations.id, found!.id),
+          computed: { name: organizations.name, changes: changesOf(orgChangedFields(changes)) },
+        }),
+        updated: updateOrgById(db, found!.id, changes),
+      }).catch((e) =>
         translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
       );
       if (!updated[0]) throw notFound("Organization");
@@ -80,9 +104,23 @@ export const orgsRouter = new Hono<AppEnv>()
       meta: body.meta,
       cfg: body.cfg,
     } as const;
-    const { holder } = await batch(db, createOrgBatch(db, org, changes)).catch((e) =>
-      translateConstraint(e, { foreignKey: "The owner no longer exists" }),
-    );
+    const upsert = createOrgBatch(db, org, changes);
+    const { holder } = await batch(db, {
+      inserted: upsert.org,
+      // CREATE if this request's row went in; else UPDATE of the org of that name, before the update
+      created: audit(c, "ORGANIZATION", "CREATE", { orgId: id, name: org.name, changes: { new: newFields(org) } }, {
+        when: sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${id})`,
+      }),
+      team: upsert.team,
+      teamOwner: upsert.owner,
+      changed: audit(c, "ORGANIZATION", "UPDATE", {}, {
+        from: sql`FROM ${organizations}`,
+        when: and(lowerEq(organizations.name, org.name), ne(organizations.id, id)),
+        computed: { orgId: organizations.id, name: organizations.name, changes: changesOf(orgChangedFields(changes)) },
+      }),
+      updated: upsert.updated,
+      holder: upsert.holder,
+    }).catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
     if (!holder[0]) throw new Error("organization missing right after its upsert");
     return c.json({ result: holder[0].id === id ? "CREATED" : "UPDATED", ok: true, id: holder[0].id } as const);
   })
@@ -109,6 +147,13 @@ export const orgsRouter = new Hono<AppEnv>()
     }
     // The delete travels with the key lookup, conditioned on the caller being an administrator.
     const { caller, rows } = await batchAsCaller(c, (ref) => ({
+      // before the delete: the org's id, its last name and how many rows of each kind go with it
+      audited: audit(c, "ORGANIZATION", "DELETE", {}, {
+        userId: callerIdOf(ref),
+        from: sql`FROM ${organizations}`,
+        when: and(lowerEq(organizations.name, orgName), sql`${callerIsAdmin(ref)} = 1`),
+        computed: { orgId: organizations.id, name: organizations.name, deleted: orgContentsCounts(organizations.id) },
+      }),
       deleted: deleteOrgAsAdmin(c.get("db"), callerIsAdmin(ref), orgName),
     }));
     requireAdmin(caller, "delete organizations");

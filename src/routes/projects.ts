@@ -1,5 +1,6 @@
 import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
+import { changesOf } from "../db/audit";
 import { dropGrants } from "../db/grants";
 import { findOrg, mergeChildren, type OrgRow } from "../db/orgs";
 import {
@@ -12,7 +13,9 @@ import {
   insertRepository,
   listProjects,
   listRepositories,
+  projectChangedFields,
   projectSecretTies,
+  repositoryChangedFields,
   replaceRepositories,
   updateProject,
   updateRepository,
@@ -20,10 +23,12 @@ import {
   type RepositoryFields,
   type RepositoryRow,
 } from "../db/projects";
+import { projects, repositories } from "../db/schema";
 import { findSecretsByRefs, type SecretRow } from "../db/secrets";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
+import { audit, newFields, whileRowExists } from "../lib/audit";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -215,16 +220,27 @@ export const projectsRouter = new Hono<AppEnv>()
     };
     const visibleSecrets = (rows.secrets ?? []).filter((secret) => canSeeResource(org, secret));
     const repos = body.repositories ? replaceRepositories(db, projectId, repositoryRows(projectId, inline, visibleSecrets, projectName)) : {};
+    const replaced = body.repositories ? { repositories: inline.map((r) => r.name) } : {};
+    const about = { orgId: org.id, orgName: org.name, projectId };
     // An update replaces the repositories first: a move is refused while they use secrets of the old org.
+    const changes = { ...fields, name: body.id !== undefined ? body.name : undefined, orgId: moved ? target.id : undefined };
     await batch(
       db,
       existing
         ? {
+            audited: audit(c, "PROJECT", "UPDATE", { ...about, name: existing.name, ...replaced }, {
+              ...whileRowExists(projects.id, projectId),
+              computed: { changes: changesOf(projectChangedFields(changes)) },
+            }),
             ...repos,
-            project: updateProject(db, projectId, { ...fields, name: body.id !== undefined ? body.name : undefined, orgId: moved ? target.id : undefined }),
+            project: updateProject(db, projectId, changes),
             ungranted: moved ? dropGrants(db, "project", projectId) : undefined,
           }
-        : { project: insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }), ...repos },
+        : {
+            project: insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }),
+            audited: audit(c, "PROJECT", "CREATE", { ...about, name: projectName, changes: { new: newFields({ ...fields, name: projectName }) }, ...replaced }),
+            ...repos,
+          },
     ).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: existing ? "UPDATED" : "CREATED", id: projectId } as const);
   })
@@ -253,7 +269,10 @@ export const projectsRouter = new Hono<AppEnv>()
     const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "OWNER");
     // Its repositories go with it (CASCADE), and it leaves secrets' restrictions; a secret restricted
     // to it alone blocks the delete (a trigger): it must never silently widen who may use the secret.
-    await batch(db, { deleted: deleteProject(db, project.id) }).catch((e) =>
+    await batch(db, {
+      audited: audit(c, "PROJECT", "DELETE", { orgId: org.id, orgName: org.name, projectId: project.id, name: project.name }, whileRowExists(projects.id, project.id)),
+      deleted: deleteProject(db, project.id),
+    }).catch((e) =>
       translateConstraint(e, {
         refused: `Project '${project.name}' is the only project a secret is restricted to: restrict the secret to another project, lift its restriction or delete it first`,
       }),
@@ -283,16 +302,27 @@ export const repositoriesRouter = new Hono<AppEnv>()
     };
 
     const existing = rows.repository[0];
+    // Concord records a repository's changes as its project's (PROJECT UPDATE)
+    const about = { orgId: org.id, orgName: org.name, projectId: project.id, name: project.name };
     if (existing) {
       const changes = { ...repositoryFields(body, secret), name: body.id !== undefined ? body.name : undefined };
-      await batch(db, { updated: updateRepository(db, existing.id, changes) }).catch((e) => translateConstraint(e, constraintMessages));
+      await batch(db, {
+        audited: audit(c, "PROJECT", "UPDATE", { ...about, repository: existing.name }, {
+          ...whileRowExists(repositories.id, existing.id),
+          computed: { changes: changesOf(repositoryChangedFields(changes)) },
+        }),
+        updated: updateRepository(db, existing.id, changes),
+      }).catch((e) => translateConstraint(e, constraintMessages));
       return c.json({ ok: true, result: "UPDATED", id: existing.id } as const);
     }
     if (body.id !== undefined) throw notFound(`Repository ${body.id}`);
     if (body.url === undefined) throw invalidField("url", "is required");
     const id = crypto.randomUUID();
     const repo = { ...repositoryFields(body, secret), id, projectId: project.id, name: body.name!, url: body.url };
-    await batch(db, { inserted: insertRepository(db, repo) }).catch((e) => translateConstraint(e, constraintMessages));
+    await batch(db, {
+      inserted: insertRepository(db, repo),
+      audited: audit(c, "PROJECT", "UPDATE", { ...about, repository: repo.name, changes: { new: { repositories: { [repo.name]: newFields(repo) } } } }),
+    }).catch((e) => translateConstraint(e, constraintMessages));
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
@@ -316,9 +346,12 @@ export const repositoriesRouter = new Hono<AppEnv>()
       project: findProject(db, s, { name: projectName }),
       repository: findRepository(db, s, projectName, { name: repoName }),
     }));
-    requireResource(org, rows.project[0], `Project '${projectName}'`, "WRITER");
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "WRITER");
     const repo = rows.repository[0];
     if (!repo) throw notFound(`Repository '${repoName}'`);
-    await batch(db, { deleted: deleteRepository(db, repo.id) });
+    await batch(db, {
+      audited: audit(c, "PROJECT", "UPDATE", { orgId: org.id, orgName: org.name, projectId: project.id, name: project.name, repository: repo.name, changes: { prev: { repositories: { [repo.name]: { url: repo.url } } } } }, whileRowExists(repositories.id, repo.id)),
+      deleted: deleteRepository(db, repo.id),
+    });
     return c.json({ ok: true, result: "DELETED" } as const);
   });

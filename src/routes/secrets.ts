@@ -4,7 +4,9 @@ import * as v from "valibot";
 import { batch } from "../db/client";
 import { findOrg, mergeChildren, type OrgRow } from "../db/orgs";
 import { findProjectsByRefs, type ProjectRow } from "../db/projects";
-import type { SECRET_TYPES, Visibility } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { changesOf } from "../db/audit";
+import { secrets, type SECRET_TYPES, type Visibility } from "../db/schema";
 import {
   deleteSecret,
   findSecret,
@@ -12,6 +14,8 @@ import {
   insertSecret,
   listSecrets,
   repositoriesUsing,
+  secretChangedFields,
+  stillAsRead,
   updateSecret,
   type SecretChanges,
   type SecretRow,
@@ -19,6 +23,7 @@ import {
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type MoveTarget, type OrgAccess } from "../lib/access";
+import { audit, whileRowExists } from "../lib/audit";
 import { randomBase64Url } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
@@ -236,15 +241,32 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
   }
 
   const changes: SecretChanges = { name: u.name, visibility: u.visibility, ownerId: owner?.id, ...sealed };
-  const write = updateSecret(db, secret.id, org.id, changes, { projectIds, readIv: reseal ? secret.iv : undefined, toOrgId: moved ? target.id : undefined });
-  const { updated } = await batch(db, write).catch((e) =>
+  const readIv = reseal ? secret.iv : undefined;
+  const toOrgId = moved ? target.id : undefined;
+  const updated: Record<string, boolean> = {};
+  if (u.value) updated.data = true;
+  if (u.newStorePassword !== undefined) updated.password = true;
+  // before the update, on the same condition: written exactly when the update writes
+  const audited = audit(
+    c,
+    "SECRET",
+    "UPDATE",
+    { orgId: org.id, secretId: secret.id, name: secret.name, ...(projectIds && { projects: projectIds }) },
+    {
+      from: sql`FROM ${secrets}`,
+      when: stillAsRead(secret.id, org.id, readIv),
+      computed: { changes: sql`json_set(${changesOf(secretChangedFields({ ...changes, orgId: toOrgId }))}, '$.updated', json(${JSON.stringify(updated)}))` },
+    },
+  );
+  const write = updateSecret(db, secret.id, org.id, changes, { projectIds, readIv, toOrgId });
+  const { updated: wrote } = await batch(db, { audited, ...write }).catch((e) =>
     translateConstraint(e, {
       unique: `Secret '${u.name ?? secret.name}' already exists in '${target.name}'`,
       foreignKey: "A project, the owner or the organization no longer exists",
       refused: `Secret '${secret.name}' came into use by a repository or a restriction meanwhile: read it again and retry`,
     }),
   );
-  if (updated.length === 0) throw new ApiError("CONFLICT", `Secret '${secret.name}' was changed or deleted meanwhile: read it again and retry`);
+  if (wrote.length === 0) throw new ApiError("CONFLICT", `Secret '${secret.name}' was changed or deleted meanwhile: read it again and retry`);
   return c.json({ ok: true, result: "UPDATED" } as const);
 }
 
@@ -353,7 +375,10 @@ export const secretsRouter = new Hono<AppEnv>()
       salt: sealed.salt ? Buffer.from(sealed.salt) : null,
       publicKey,
     };
-    await batch(db, insertSecret(db, secret, projectIds)).catch((e) =>
+    await batch(db, {
+      ...insertSecret(db, secret, projectIds),
+      audited: audit(c, "SECRET", "CREATE", { orgId: org.id, secretId: id, type: form.type, storeType: "concord", name: form.name, ...(projectIds.length && { projects: projectIds }) }),
+    }).catch((e) =>
       translateConstraint(e, {
         unique: `Secret '${form.name}' already exists in '${org.name}'`,
         foreignKey: "The organization or project no longer exists",
@@ -420,6 +445,9 @@ export const secretsRouter = new Hono<AppEnv>()
       },
       storePassword,
     );
+    // Every read of a value is recorded (Concord's SECRET ACCESS), once it is known to succeed.
+    const scope = { name: "apiAccess" };
+    await batch(c.get("db"), { audited: audit(c, "SECRET", "ACCESS", { orgId: org.id, secretId: secret.id, name: secret.name, type: secret.type, scope }) });
     if (secret.type === "USERNAME_PASSWORD") {
       return c.json(JSON.parse(decoder.decode(plaintext)) as { username: string; password: string }, 200, noStore);
     }
@@ -433,7 +461,10 @@ export const secretsRouter = new Hono<AppEnv>()
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(db, s, secretName) }));
     const secret = requireResource(org, rows.secret[0], `Secret '${secretName}'`, "OWNER");
-    await batch(db, { deleted: deleteSecret(db, secret.id) });
+    await batch(db, {
+      audited: audit(c, "SECRET", "DELETE", { orgId: org.id, secretId: secret.id, name: secret.name }, whileRowExists(secrets.id, secret.id)),
+      deleted: deleteSecret(db, secret.id),
+    });
     return c.json({ ok: true, result: "DELETED" } as const);
   });
 

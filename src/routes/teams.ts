@@ -1,6 +1,8 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
+import { changesOf } from "../db/audit";
 import { batch } from "../db/client";
+import { teams } from "../db/schema";
 import {
   clearTeamMembers,
   createTeamBatch,
@@ -16,6 +18,7 @@ import {
 } from "../db/teams";
 import type { AppEnv } from "../env";
 import { batchInOrg, canManageTeam, isOrgAdmin, type OrgAccess } from "../lib/access";
+import { audit, whileRowExists } from "../lib/audit";
 import { ApiError, type ErrorDetail, forbidden, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -50,7 +53,13 @@ export const teamsRouter = new Hono<AppEnv>()
     if (team) {
       if (!canManageTeam(caller, org, team.callerRole)) throw forbidden(`${MANAGERS_ONLY} may change it`);
       const changes = { name: body.id !== undefined ? body.name : undefined, description: body.description };
-      await batch(db, { updated: updateTeam(db, team.id, changes) }).catch((e) => translateConstraint(e, taken));
+      await batch(db, {
+        audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: changes.name ?? team.name }, {
+          ...whileRowExists(teams.id, team.id),
+          computed: { changes: changesOf([["name", teams.name, changes.name], ["description", teams.description, changes.description]]) },
+        }),
+        updated: updateTeam(db, team.id, changes),
+      }).catch((e) => translateConstraint(e, taken));
       return c.json({ ok: true, result: "UPDATED", id: team.id } as const);
     }
     if (body.id !== undefined) throw notFound(`Team ${body.id}`);
@@ -59,7 +68,10 @@ export const teamsRouter = new Hono<AppEnv>()
     }
     const id = crypto.randomUUID();
     const created = { id, orgId: org.id, name: body.name!, description: body.description };
-    await batch(db, createTeamBatch(db, created, caller.id)).catch((e) => translateConstraint(e, taken));
+    await batch(db, {
+      ...createTeamBatch(db, created, caller.id),
+      audited: audit(c, "TEAM", "CREATE", { orgId: org.id, teamId: id, name: created.name, changes: { new: { name: created.name, description: created.description } } }),
+    }).catch((e) => translateConstraint(e, taken));
     return c.json({ ok: true, result: "CREATED", id } as const);
   })
 
@@ -86,7 +98,10 @@ export const teamsRouter = new Hono<AppEnv>()
     if (!isOrgAdmin(caller, org) && team.callerRole !== "OWNER") {
       throw forbidden("Only the team's OWNERs (or the org's owner, or administrators) may delete it");
     }
-    await batch(db, { deleted: deleteTeam(db, team.id) });
+    await batch(db, {
+      audited: audit(c, "TEAM", "DELETE", { orgId: org.id, teamId: team.id, name: team.name }, whileRowExists(teams.id, team.id)),
+      deleted: deleteTeam(db, team.id),
+    });
     return c.json({ ok: true, result: "DELETED" } as const);
   })
 
@@ -134,6 +149,7 @@ export const teamsRouter = new Hono<AppEnv>()
     const members = [...roles].map(([userId, role]) => ({ userId, role }));
     // One batch: with replace=true the team is never seen half-emptied.
     await batch(db, {
+      audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "addUsers", users: entries, replace }, whileRowExists(teams.id, team.id)),
       cleared: replace ? clearTeamMembers(db, team.id) : undefined,
       upserted: upsertTeamMembers(db, { id: team.id, orgId: org.id }, members),
     }).catch((e) => translateConstraint(e, { foreignKey: "A user or the team no longer exists" }));
@@ -148,6 +164,9 @@ export const teamsRouter = new Hono<AppEnv>()
     const team = rows.team[0];
     if (!team) throw notFound(`Team '${teamName}'`);
     if (!canManageTeam(caller, org, team.callerRole)) throw forbidden(`${MANAGERS_ONLY} may change its members`);
-    await batch(db, { removed: removeTeamMembers(db, team.id, usernames) });
+    await batch(db, {
+      audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "removeUsers", users: usernames }, whileRowExists(teams.id, team.id)),
+      removed: removeTeamMembers(db, team.id, usernames),
+    });
     return c.json({ ok: true } as const);
   });

@@ -1,10 +1,14 @@
 import { Hono } from "hono/tiny";
 import * as v from "valibot";
-import { callerIsAdmin } from "../db/caller";
+import { and, eq, ne, sql } from "drizzle-orm";
+import { changesOf } from "../db/audit";
+import { callerIdOf, callerIsAdmin } from "../db/caller";
 import { batch } from "../db/client";
 import { deleteUserAsAdmin, findUser, upsertUserBatch, type UserRow } from "../db/users";
+import { users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../lib/access";
+import { audit, newFields } from "../lib/audit";
 import { forbidden, invalidField, notFound } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
@@ -36,7 +40,32 @@ export const usersRouter = new Hono<AppEnv>()
     };
     const id = crypto.randomUUID();
     const db = c.get("db");
-    const { holder: holders } = await batch(db, upsertUserBatch(db, { ...fields, id, username: body.username }, fields));
+    const upsert = upsertUserBatch(db, { ...fields, id, username: body.username }, fields);
+    const username = body.username.toLowerCase();
+    const { holder: holders } = await batch(db, {
+      user: upsert.user,
+      // CREATE if this request's row went in; else UPDATE of the user of that name, before the update
+      created: audit(c, "USER", "CREATE", { userId: id, username, changes: { new: newFields({ username, ...fields }) } }, {
+        when: sql`EXISTS (SELECT 1 FROM ${users} WHERE ${users.id} = ${id})`,
+      }),
+      membership: upsert.membership,
+      changed: audit(c, "USER", "UPDATE", { username }, {
+        from: sql`FROM ${users}`,
+        when: and(sql`lower(${users.username}) = ${username}`, ne(users.id, id)),
+        computed: {
+          userId: users.id,
+          changes: changesOf([
+            ["type", users.type, fields.type],
+            ["isAdmin", users.isAdmin, fields.isAdmin, "boolean"],
+            ["displayName", users.displayName, fields.displayName],
+            ["email", users.email, fields.email],
+            ["disabled", users.disabled, fields.disabled, "boolean"],
+          ]),
+        },
+      }),
+      updated: upsert.updated,
+      holder: upsert.holder,
+    });
     const holder = holders[0];
     if (!holder) throw new Error("user missing right after its upsert");
     return c.json({
@@ -60,7 +89,15 @@ export const usersRouter = new Hono<AppEnv>()
     const { id } = c.req.valid("param");
     if (id === ADMIN_USER_ID) throw forbidden("The built-in admin user cannot be deleted");
     // The delete travels with the key lookup, conditioned on the caller being an administrator.
-    const { caller, rows } = await batchAsCaller(c, (ref) => ({ deleted: deleteUserAsAdmin(c.get("db"), callerIsAdmin(ref), id) }));
+    const { caller, rows } = await batchAsCaller(c, (ref) => ({
+      audited: audit(c, "USER", "DELETE", {}, {
+        userId: callerIdOf(ref),
+        from: sql`FROM ${users}`,
+        when: and(eq(users.id, id), sql`${callerIsAdmin(ref)} = 1`),
+        computed: { userId: users.id, name: users.username },
+      }),
+      deleted: deleteUserAsAdmin(c.get("db"), callerIsAdmin(ref), id),
+    }));
     requireAdmin(caller, "delete users");
     if (!rows.deleted[0]) throw notFound(`User ${id}`);
     return c.json({ ok: true, result: "DELETED" } as const);
