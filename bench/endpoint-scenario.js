@@ -28,6 +28,7 @@ export function endpointScenario(tag) {
     { route: "GET /api/v1/user/:username", path: `/api/v1/user/${username}` },
     { route: "POST /api/v1/apikey", path: "/api/v1/apikey", json: { username, name: "bench-key" }, keep: (b, s) => (s.apiKeyId = b.id) },
     { route: "GET /api/v1/apikey", path: "/api/v1/apikey" },
+    { route: "GET /api/v1/audit", path: "/api/v1/audit?limit=10" },
     { route: "POST /api/v1/org", path: "/api/v1/org", json: { name: org, meta: { tier: 1 } } },
     { route: "POST /api/v1/org", path: "/api/v1/org", json: { name: org, cfg: { x: 1 } } },
     { route: "GET /api/v1/org", path: "/api/v1/org?limit=50" },

@@ -7,6 +7,7 @@ import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
 import { accessRouter } from "./routes/access";
 import { apiKeysRouter } from "./routes/api-keys";
+import { auditRouter } from "./routes/audit";
 import { jsonStoresRouter } from "./routes/json-stores";
 import { orgsRouter } from "./routes/orgs";
 import { projectsRouter, repositoriesRouter } from "./routes/projects";
@@ -37,6 +38,7 @@ app.route("/api/v1/org/:orgName/secret/:resourceName/access", accessRouter("secr
 app.route("/api/v1/org/:orgName/jsonstore/:resourceName/access", accessRouter("jsonStore"));
 app.route("/api/v1/user", usersRouter);
 app.route("/api/v1/apikey", apiKeysRouter);
+app.route("/api/v1/audit", auditRouter);
 
 app.notFound(onNotFound);
 app.onError(onError);

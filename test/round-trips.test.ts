@@ -34,6 +34,7 @@ describe("D1 round trips per request", () => {
     // paged lists have them (Drizzle binds every limit), the one-row lookups go by unique keys without one.
     const paged = [
       "GET /api/v1/apikey",
+      "GET /api/v1/audit",
       "GET /api/v1/org",
       "GET /api/v1/org/:orgName/jsonstore",
       "GET /api/v1/org/:orgName/jsonstore/:storeName/item",

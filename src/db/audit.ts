@@ -3,10 +3,12 @@
  * the change, so a failed change leaves no entry and a committed one always has it (lib/audit.ts
  * builds entries for routes).
  */
-import { sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import { and, desc, eq, lt, sql, type SQL, type SQLWrapper } from "drizzle-orm";
+import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import { auditLog, type AuditAction, type AuditObject } from "./schema";
-import { nowIso } from "./sql";
+import { accessCondition, callerLevel, GRANTABLE, LEVEL_RANK, type GrantableKind } from "./orgs";
+import { auditLog, jsonStores, organizations, projects, secrets, teams, users, type AuditAction, type AuditObject } from "./schema";
+import { lowerEq, nowIso } from "./sql";
 
 export interface AuditEntry {
   object: AuditObject;
@@ -64,4 +66,135 @@ export function changesOf(fields: ChangedField[]): SQL {
   );
   // json(): a subquery's value loses its JSON type, and would be set as a string
   return sql`json((SELECT json_object('prev', json_group_object(k, json(p)), 'new', json_group_object(k, json(n))) FROM (${pairs}) WHERE p IS NOT n))`;
+}
+
+/** An entity a search names: by id, or by name (a project, secret, store or team also needs its org). */
+export type EntityRef = { id: string } | { name: string };
+
+/** GET /api/v1/audit's filters, resolved to entities (schemas/audit.ts). */
+export interface AuditSearch {
+  object?: AuditObject;
+  action?: AuditAction;
+  userId?: string;
+  username?: string;
+  /** ISO-8601 UTC: entries strictly after / before */
+  after?: string;
+  before?: string;
+  /** entries older than this sequence number */
+  cursor?: number;
+  offset: number;
+  limit: number;
+  org?: EntityRef;
+  project?: EntityRef;
+  secret?: EntityRef;
+  jsonStore?: EntityRef;
+  team?: EntityRef;
+}
+
+/**
+ * The org a search names, as a value: by id; by name the live org, else the last org deleted under
+ * that name (its entries outlive it; found from its ORGANIZATION DELETE entry).
+ */
+export const orgIdOf = (org: EntityRef) =>
+  "id" in org
+    ? sql<string>`${org.id}`
+    : sql<string>`coalesce((SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, org.name)}),
+        (SELECT ${auditLog.orgId} FROM ${auditLog} WHERE ${auditLog.object} = 'ORGANIZATION' AND ${auditLog.action} = 'DELETE'
+          AND lower(json_extract(${auditLog.details}, '$.name')) = lower(${org.name}) ORDER BY ${auditLog.seq} DESC LIMIT 1))`;
+
+const CHILDREN = { project: projects, secret: secrets, jsonStore: jsonStores, team: teams } as const;
+
+/** A project, secret, store or team a search names, as a value: by id, or by name in the search's org. */
+export const childIdOf = (kind: keyof typeof CHILDREN, ref: EntityRef, orgId: SQLWrapper | undefined) => {
+  const t = CHILDREN[kind];
+  return "id" in ref
+    ? sql<string>`${ref.id}`
+    : sql<string>`(SELECT ${t.id} FROM ${t} WHERE ${t.orgId} = ${orgId ?? sql`NULL`} AND ${lowerEq(t.name, ref.name)})`;
+};
+
+/**
+ * Whether the caller may read an entry (in a query on `caller` and `audit_log`): administrators all;
+ * others entries of orgs they have access to, and of a project, secret or store only with READER on
+ * it now (one that no longer exists: none). Entries without an org (users, API keys) only admins.
+ */
+const mayReadEntry = (ref: CallerRef) => {
+  const resource = (kind: GrantableKind, column: SQLWrapper) => {
+    const r = GRANTABLE[kind].resource;
+    return sql`(${column} IS NULL OR EXISTS (SELECT 1 FROM ${r} CROSS JOIN ${organizations}
+      WHERE ${r.id} = ${column} AND ${organizations.id} = ${r.orgId} AND ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))}))`;
+  };
+  return sql`(${ref.isAdmin} = 1 OR (${auditLog.orgId} IS NOT NULL
+    AND EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${auditLog.orgId} AND ${accessCondition(ref)})
+    AND ${resource("project", auditLog.projectId)} AND ${resource("secret", auditLog.secretId)} AND ${resource("jsonStore", auditLog.jsonStoreId)}))`;
+};
+
+/**
+ * A page of entries, newest first (one more than `limit`: it tells there is a next page), with
+ * their users. Filters go by the indexed id columns; dates become sequence bounds (entries are
+ * written in time order) through the date index.
+ */
+export function searchAudit(db: Database, ref: CallerRef, q: AuditSearch) {
+  const orgId = q.org ? orgIdOf(q.org) : undefined;
+  const where = and(
+    q.object ? eq(auditLog.object, q.object) : undefined,
+    q.action ? eq(auditLog.action, q.action) : undefined,
+    q.userId ? eq(auditLog.userId, q.userId) : undefined,
+    q.username ? sql`${auditLog.userId} = (SELECT ${users.id} FROM ${users} WHERE ${lowerEq(users.username, q.username)})` : undefined,
+    orgId ? sql`${auditLog.orgId} = ${orgId}` : undefined,
+    q.project ? sql`${auditLog.projectId} = ${childIdOf("project", q.project, orgId)}` : undefined,
+    q.secret ? sql`${auditLog.secretId} = ${childIdOf("secret", q.secret, orgId)}` : undefined,
+    q.jsonStore ? sql`${auditLog.jsonStoreId} = ${childIdOf("jsonStore", q.jsonStore, orgId)}` : undefined,
+    q.team ? sql`${auditLog.teamId} = ${childIdOf("team", q.team, orgId)}` : undefined,
+    q.cursor !== undefined ? lt(auditLog.seq, q.cursor) : undefined,
+    q.before
+      ? sql`${auditLog.seq} < coalesce((SELECT ${auditLog.seq} FROM ${auditLog} WHERE ${auditLog.entryDate} >= ${q.before}
+          ORDER BY ${auditLog.entryDate}, ${auditLog.seq} LIMIT 1), 9e18)`
+      : undefined,
+    q.after
+      ? sql`${auditLog.seq} > coalesce((SELECT ${auditLog.seq} FROM ${auditLog} WHERE ${auditLog.entryDate} <= ${q.after}
+          ORDER BY ${auditLog.entryDate} DESC, ${auditLog.seq} DESC LIMIT 1), 0)`
+      : undefined,
+    mayReadEntry(ref),
+  );
+  return db
+    .select({
+      seq: auditLog.seq,
+      entryDate: auditLog.entryDate,
+      action: auditLog.action,
+      object: auditLog.object,
+      details: auditLog.details,
+      userId: sql<string | null>`${users.id}`.as("user_id_found"),
+      username: users.username,
+      userType: users.type,
+      displayName: users.displayName,
+    })
+    .from(ref.table)
+    .crossJoin(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.userId))
+    .where(where)
+    .orderBy(desc(auditLog.seq))
+    .limit(q.limit + 1)
+    .offset(q.offset);
+}
+
+/**
+ * What the caller may do with an entity a non-administrator's search names: the entity's
+ * visibility and the caller's level on it (teams: none), with its org's visibility and the caller's
+ * access to that org. No row: no such entity.
+ */
+export function entityAccess(db: Database, ref: CallerRef, kind: keyof typeof CHILDREN, entity: EntityRef, orgId: SQLWrapper | undefined) {
+  const t = CHILDREN[kind];
+  const level = kind === "team" ? sql<number>`0` : callerLevel(kind, ref);
+  return db
+    .select({
+      id: t.id,
+      visibility: kind === "team" ? sql<"PUBLIC" | "PRIVATE">`'PRIVATE'`.as("visibility") : CHILDREN[kind].visibility,
+      level: level.as("level"),
+      orgVisibility: sql<"PUBLIC" | "PRIVATE">`${organizations.visibility}`.as("org_visibility"),
+      orgAccess: sql<number>`${accessCondition(ref)} IS 1`.mapWith(Boolean).as("org_access"),
+    })
+    .from(ref.table)
+    .crossJoin(organizations)
+    .crossJoin(t)
+    .where(and(eq(organizations.id, t.orgId), sql`${t.id} = ${childIdOf(kind, entity, orgId)}`));
 }

@@ -41,7 +41,7 @@ const isOrgMember = (orgId: SQLWrapper, userId: SQLWrapper) =>
   sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.userId} = ${userId} AND ${teamMembers.orgId} = ${orgId})`;
 
 /** Administrator, the org's owner, or a member of any of its teams: within a query on `caller` and `organizations`. */
-const accessCondition = (ref: CallerRef) =>
+export const accessCondition = (ref: CallerRef) =>
   sql`(${ref.isAdmin} = 1 OR ${ref.id} = ${organizations.ownerId} OR ${isOrgMember(organizations.id, ref.id)})`;
 
 /**

@@ -376,4 +376,16 @@ export const auditLog = sqliteTable("audit_log", {
   jsonStoreId: text("json_store_id"),
   teamId: text("team_id"),
   details: text("details").notNull(),
-});
+}, (t) => [
+  // Each filter of GET /api/v1/audit walks its own index newest first (db/audit.ts searchAudit).
+  // Partial where the key is often absent: an entry pays (rows written) only for the ones it has.
+  index("audit_log_org_idx").on(t.orgId, t.seq).where(sql`${t.orgId} IS NOT NULL`),
+  index("audit_log_project_idx").on(t.projectId, t.seq).where(sql`${t.projectId} IS NOT NULL`),
+  index("audit_log_secret_idx").on(t.secretId, t.seq).where(sql`${t.secretId} IS NOT NULL`),
+  index("audit_log_json_store_idx").on(t.jsonStoreId, t.seq).where(sql`${t.jsonStoreId} IS NOT NULL`),
+  index("audit_log_team_idx").on(t.teamId, t.seq).where(sql`${t.teamId} IS NOT NULL`),
+  index("audit_log_user_idx").on(t.userId, t.seq),
+  index("audit_log_object_idx").on(t.object, t.action, t.seq),
+  // `after`/`before` become sequence bounds through this one; retention deletes by it
+  index("audit_log_date_idx").on(t.entryDate),
+]);
