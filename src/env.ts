@@ -19,6 +19,8 @@ export interface Bindings {
   ADMIN_API_KEY?: string;
   /** Root key for secret encryption (issue 3). A Worker secret. */
   SECRETS_KEY?: string;
+  /** Days an audit entry is kept (wrangler.toml `[vars]`, default 90; lib/retention.ts). */
+  AUDIT_RETENTION_DAYS?: string;
 }
 
 export interface Variables {

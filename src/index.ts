@@ -1,6 +1,7 @@
 import { Hono } from "hono/tiny";
-import type { AppEnv } from "./env";
+import type { AppEnv, Bindings } from "./env";
 import { onError, onNotFound } from "./lib/errors";
+import { pruneAuditLog } from "./lib/retention";
 import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { requestId } from "./middleware/request-id";
@@ -43,4 +44,13 @@ app.route("/api/v1/audit", auditRouter);
 app.notFound(onNotFound);
 app.onError(onError);
 
-export default app;
+export { app };
+
+export default {
+  fetch: app.fetch,
+  /** The Cron Trigger (wrangler.toml): audit log retention. One JSON log line per run. */
+  async scheduled(controller, env, _ctx) {
+    const result = await pruneAuditLog(env, new Date(controller.scheduledTime));
+    console.log(JSON.stringify({ level: "info", job: "audit-retention", cron: controller.cron, ...result }));
+  },
+} satisfies ExportedHandler<Bindings>;

@@ -2,7 +2,7 @@
 // most the one D1 round trip of the key lookup (nothing written, nothing computed for it).
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
-import app from "../src/index";
+import { app } from "../src/index";
 import { ADMIN_ID, call, createUser, expectError, snapshot, type TestUser } from "./helpers";
 
 /** Every endpoint but the unauthenticated server ones, as [method, pattern]. */

@@ -4,6 +4,7 @@ declare namespace Cloudflare {
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
     ADMIN_API_KEY: string;
     SECRETS_KEY: string;
+    AUDIT_RETENTION_DAYS: string;
   }
   interface GlobalProps {
     mainModule: typeof import("./worker");

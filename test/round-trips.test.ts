@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { runEndpointScenario } from "../bench/endpoint-scenario.js";
-import app from "../src/index";
+import { app } from "../src/index";
 import { call, createUser, form, uniqueName } from "./helpers";
 
 /** Every endpoint the app registers, as "METHOD /pattern" (middleware entries are ALL). */

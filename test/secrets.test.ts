@@ -1,7 +1,7 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import app from "../src/index";
+import { app } from "../src/index";
 import { ADMIN_KEY, addToNewTeam, call, createOrg, createUser, expectError, form, rows, snapshot, uniqueName } from "./helpers";
 
 const secretsOf = (org: string) => `/api/v1/org/${org}/secret`;

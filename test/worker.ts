@@ -4,7 +4,7 @@
  * X-D1-Round-Trips, X-D1-Bound-Limits, X-D1-Rows-Read and X-D1-Rows-Written (see D1Stats).
  * Production runs src/index.ts, without any of this.
  */
-import app from "../src/index";
+import { app } from "../src/index";
 import type { Bindings } from "../src/env";
 
 interface D1Stats {

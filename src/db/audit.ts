@@ -198,3 +198,15 @@ export function entityAccess(db: Database, ref: CallerRef, kind: keyof typeof CH
     .crossJoin(t)
     .where(and(eq(organizations.id, t.orgId), sql`${t.id} = ${childIdOf(kind, entity, orgId)}`));
 }
+
+/**
+ * Deletes up to `chunk` of the oldest entries written before `cutoff` (by the date index); yields
+ * how many it deleted. Retention calls it until fewer than `chunk` go (lib/retention.ts).
+ */
+export async function pruneAuditChunk(db: Database, cutoff: string, chunk: number): Promise<number> {
+  const result = await db.run(
+    sql`DELETE FROM ${auditLog} WHERE ${auditLog.seq} IN (SELECT ${auditLog.seq} FROM ${auditLog}
+      WHERE ${auditLog.entryDate} < ${cutoff} ORDER BY ${auditLog.entryDate} LIMIT ${sql.raw(String(Math.trunc(chunk)))})`,
+  );
+  return result.meta.changes;
+}
