@@ -54,6 +54,29 @@ describe("audit log: reading it", () => {
     expect(unfiltered.body[0]!.user).toBeDefined();
   });
 
+  it("secret, JSON store and team filters, by id and by name, and the action of a secret's read", async () => {
+    const org = await createOrg();
+    const secretId = (await call("POST", `/api/v1/org/${org.name}/secret`, { raw: form({ name: "creds", type: "DATA", data: "x" }) })).body.id;
+    expect((await call("POST", `/api/v1/org/${org.name}/secret/creds/data`)).status).toBe(200);
+    const storeId = (await call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: "inventory" } })).body.id;
+    expect((await call("PUT", `/api/v1/org/${org.name}/jsonstore/inventory/item/hosts/web`, { json: { ip: "10.0.0.1" } })).status).toBe(200);
+    const team = uniqueName("team");
+    const teamId = (await call("POST", `/api/v1/org/${org.name}/team`, { json: { name: team } })).body.id;
+    expect((await call("POST", `/api/v1/org/${org.name}/team`, { json: { id: teamId, description: "d" } })).status).toBe(200);
+
+    const secret = await audit(`details.orgName=${org.name}&details.secretName=creds`);
+    expect(secret.body.map((e) => [e.object, e.action])).toEqual([["SECRET", "ACCESS"], ["SECRET", "CREATE"]]);
+    expect(secret.body[0]!.details).toMatchObject({ secretId, name: "creds", type: "DATA", scope: { name: "apiAccess" } });
+    expect((await audit(`details.secretId=${secretId}`)).body).toEqual(secret.body);
+    const store = await audit(`details.orgName=${org.name}&details.jsonStoreName=inventory`);
+    expect(store.body.map((e) => [e.object, e.action, e.details.itemPath])).toEqual([["JSON_STORE_DATA", "CREATE", "hosts/web"], ["JSON_STORE", "CREATE", undefined]]);
+    expect((await audit(`details.jsonStoreId=${storeId}`)).body).toEqual(store.body);
+    const byTeam = await audit(`details.orgName=${org.name}&details.teamName=${team}`);
+    expect(byTeam.body.map((e) => [e.object, e.action])).toEqual([["TEAM", "UPDATE"], ["TEAM", "CREATE"]]);
+    // Concord breaks details.teamId alone; here it works
+    expect((await audit(`details.teamId=${teamId}`)).body).toEqual(byTeam.body);
+  });
+
   it("others: an entity filter is required; they read only what they may see now", async () => {
     const org = await createOrg();
     const [member, reader, outsider] = [await createUser(), await createUser(), await createUser()];

@@ -22,7 +22,7 @@ const STORE_ID = fixedId(20);
 const BIG = "bigorg";
 const O = `/api/v1/org/${BIG}`;
 
-export const ROWS_SEED = { orgs: 100_000, projects: 10_000, repositoriesInOneProject: 200, secrets: 10_000, items: 10_000, teams: 1_000, memberships: 10_000, users: 1_000 };
+export const ROWS_SEED = { orgs: 100_000, projects: 10_000, repositoriesInOneProject: 200, secrets: 10_000, items: 10_000, teams: 1_000, memberships: 10_000, users: 1_000, auditEntries: 1_000_000 };
 
 /** The callers and their keys (the admin is the bench user serve() seeds, with BENCH_KEY). */
 const CALLERS = {
@@ -86,6 +86,15 @@ export async function seedRows(db) {
     `INSERT INTO project_team_access (project_id, team_id, level) ${seq(20)}
        SELECT ${uid("c0000005", 10)}, ${uid("c0000004", "n + 1")}, CASE n % 3 WHEN 0 THEN 'OWNER' WHEN 1 THEN 'WRITER' ELSE 'READER' END FROM seq`,
     `INSERT INTO json_stores (id, org_id, name, visibility, owner_id) VALUES ('${STORE_ID}', '${BIG_ORG_ID}', 'inventory', 'PUBLIC', '${OWNER_ID}')`,
+    // 1M audit entries, one a second from 2026-01-01: 1 in 100 of bigorg (a third of those about one
+    // of its projects), the rest spread over the 100k orgs; 1 in 1,000 an API_KEY entry (no org).
+    `INSERT INTO audit_log (seq, entry_date, user_id, object, action, org_id, project_id, details) ${seq(s.auditEntries)}
+       SELECT n, strftime('%Y-%m-%dT%H:%M:%fZ', '2026-01-01', '+' || n || ' seconds'), ${uid("c0000001", `1 + n % ${s.users}`)},
+         CASE WHEN n % 1000 = 0 THEN 'API_KEY' WHEN n % 300 = 0 THEN 'PROJECT' ELSE 'ORGANIZATION' END,
+         CASE n % 3 WHEN 0 THEN 'CREATE' WHEN 1 THEN 'UPDATE' ELSE 'DELETE' END,
+         CASE WHEN n % 1000 = 0 THEN NULL WHEN n % 100 = 0 THEN '${BIG_ORG_ID}' ELSE ${uid("c0000002", `1 + n % ${s.orgs}`)} END,
+         CASE WHEN n % 300 = 0 AND n % 1000 <> 0 THEN ${uid("c0000005", `1 + (n / 300) % ${s.projects}`)} END,
+         json_object('n', n) FROM seq`,
     `INSERT INTO json_store_items (store_id, path, data) ${seq(s.items)}
        SELECT '${STORE_ID}', CASE WHEN n % 333 = 0 THEN 'hosts/zebra-' ELSE 'hosts/host-' END || printf('%05d', n), '{"n":' || n || '}' FROM seq`,
   ];
@@ -183,6 +192,22 @@ function readCases() {
     { route: "GET /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}", case: "one (store of 10k items)", path: `${O}/jsonstore/inventory/item/hosts/host-05001`, expect: { outsider: 403 } },
   ];
   for (const g of gets) for (const caller of ALL) cases.push({ ...g, caller, expect: g.expect?.[caller] });
+  // The audit log of 1M entries: administrators with and without filters; others name an org.
+  const audit = [
+    { case: "newest (default limit 30)", query: "" },
+    { case: "newest, limit=50", query: "limit=50" },
+    { case: "deep page by cursor", query: "cursor=500000&limit=50" },
+    { case: "object filter, rare (API_KEY)", query: "object=API_KEY&limit=50" },
+    { case: "dates: a week in January", query: "after=2026-01-05T00:00:00Z&before=2026-01-12T00:00:00Z&limit=50" },
+    { case: "a user's entries", query: "userId=c0000001-0000-4000-8000-000000000500&limit=50" },
+    { case: "org filter (bigorg, 10k entries)", query: `details.orgName=${BIG}&limit=50` },
+    { case: "org + project filter", query: `details.orgName=${BIG}&details.projectName=proj-00002&limit=50` },
+  ];
+  for (const a of audit) cases.push({ route: "GET /api/v1/audit", caller: "admin", case: a.case, path: `/api/v1/audit?${a.query}` });
+  for (const caller of ["owner", "member", "outsider"]) {
+    cases.push({ route: "GET /api/v1/audit", caller, case: "org filter (bigorg, 10k entries)", path: `/api/v1/audit?details.orgName=${BIG}&limit=50`, expect: caller === "outsider" ? 403 : undefined });
+  }
+  cases.push({ route: "GET /api/v1/audit", caller: "member", case: "no entity filter", path: "/api/v1/audit?limit=50", expect: 403 });
   for (const caller of ALL) {
     const own = caller === "admin" ? "rows-user-0500" : CALLERS[caller].username;
     cases.push({ route: "GET /api/v1/user/:username", caller, case: caller === "admin" ? "another user" : "self", path: `/api/v1/user/${own}` });
@@ -341,7 +366,7 @@ export function rowsReport(rows) {
   const s = rows.seed;
   lines.push(
     `Seeded: ${s.orgs} orgs (1 in 20 PUBLIC) with their default teams; one PUBLIC org (\`bigorg\`) with ${s.teams} teams and ${s.memberships} memberships ` +
-      `over ${s.users} users, ${s.projects} projects (one with ${s.repositoriesInOneProject} repositories), ${s.secrets} secrets, one JSON store of ${s.items} items. ` +
+      `over ${s.users} users, ${s.projects} projects (one with ${s.repositoriesInOneProject} repositories), ${s.secrets} secrets, one JSON store of ${s.items} items, ${s.auditEntries} audit entries. ` +
       `Callers: admin, owner (of \`bigorg\`), member (of 3 of its teams and 2 PRIVATE orgs), outsider. ` +
       `\`returned\` counts the answer's array elements (1 for an object, plus its repositories for a project's; 0 for an empty body). ${rowsSummaryLine(rows).replace(/^rows: /, "")}.`,
     "",

@@ -93,40 +93,61 @@ export interface AuditSearch {
 
 /**
  * The org a search names, as a value: by id; by name the live org, else the last org deleted under
- * that name (its entries outlive it; found from its ORGANIZATION DELETE entry).
+ * that name (its entries outlive it; found from its ORGANIZATION DELETE entry, by the index on the
+ * names in those entries: SQLite may compute this whether or not the live org exists, so it must
+ * cost one probe, and INDEXED BY makes a query that could not use the index fail instead of scan).
  */
 export const orgIdOf = (org: EntityRef) =>
   "id" in org
     ? sql<string>`${org.id}`
     : sql<string>`coalesce((SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, org.name)}),
-        (SELECT ${auditLog.orgId} FROM ${auditLog} WHERE ${auditLog.object} = 'ORGANIZATION' AND ${auditLog.action} = 'DELETE'
-          AND lower(json_extract(${auditLog.details}, '$.name')) = lower(${org.name}) ORDER BY ${auditLog.seq} DESC LIMIT 1))`;
+        (SELECT ${auditLog.orgId} FROM ${auditLog} INDEXED BY ${sql.identifier("audit_log_deleted_org_name_idx")}
+          WHERE ${auditLog.object} = 'ORGANIZATION' AND ${auditLog.action} = 'DELETE'
+          AND lower(${auditLog.details} ->> '$.name') = lower(${org.name}) ORDER BY ${auditLog.seq} DESC LIMIT 1))`;
 
 const CHILDREN = { project: projects, secret: secrets, jsonStore: jsonStores, team: teams } as const;
 
-/** A project, secret, store or team a search names, as a value: by id, or by name in the search's org. */
-export const childIdOf = (kind: keyof typeof CHILDREN, ref: EntityRef, orgId: SQLWrapper | undefined) => {
+/** The live org a search names, as a value (children are found only in a live org). */
+const liveOrgIdOf = (org: EntityRef | undefined) =>
+  !org ? sql`NULL` : "id" in org ? sql`${org.id}` : sql`(SELECT ${organizations.id} FROM ${organizations} WHERE ${lowerEq(organizations.name, org.name)})`;
+
+/** A project, secret, store or team a search names, as a value: by id, or by name in the search's (live) org. */
+export const childIdOf = (kind: keyof typeof CHILDREN, ref: EntityRef, org: EntityRef | undefined) => {
   const t = CHILDREN[kind];
   return "id" in ref
     ? sql<string>`${ref.id}`
-    : sql<string>`(SELECT ${t.id} FROM ${t} WHERE ${t.orgId} = ${orgId ?? sql`NULL`} AND ${lowerEq(t.name, ref.name)})`;
+    : sql<string>`(SELECT ${t.id} FROM ${t} WHERE ${t.orgId} = ${liveOrgIdOf(org)} AND ${lowerEq(t.name, ref.name)})`;
 };
 
 /**
- * Whether the caller may read an entry (in a query on `caller` and `audit_log`): administrators all;
- * others entries of orgs they have access to, and of a project, secret or store only with READER on
- * it now (one that no longer exists: none). Entries without an org (users, API keys) only admins.
+ * Whether the caller may read the entries a search finds (in a query on `caller` and
+ * `audit_log`). Administrators: all. Others must name an org, project, secret, store or team and
+ * hold access to each they name (org access; READER on a project, secret or store; a team: access
+ * to its org): a gate on the caller and those rows alone, checked before any entry is read, and
+ * every entry then is about what they named. Of an entry about a project, secret or store, READER
+ * on it now (one that no longer exists: none).
  */
-const mayReadEntry = (ref: CallerRef) => {
-  const resource = (kind: GrantableKind, column: SQLWrapper) => {
+function mayRead(ref: CallerRef, q: AuditSearch) {
+  const level = (kind: GrantableKind, id: SQLWrapper) => {
     const r = GRANTABLE[kind].resource;
-    return sql`(${column} IS NULL OR EXISTS (SELECT 1 FROM ${r} CROSS JOIN ${organizations}
-      WHERE ${r.id} = ${column} AND ${organizations.id} = ${r.orgId} AND ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))}))`;
+    return sql`EXISTS (SELECT 1 FROM ${r} CROSS JOIN ${organizations}
+      WHERE ${r.id} = ${id} AND ${organizations.id} = ${r.orgId} AND ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))})`;
   };
-  return sql`(${ref.isAdmin} = 1 OR (${auditLog.orgId} IS NOT NULL
-    AND EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${auditLog.orgId} AND ${accessCondition(ref)})
-    AND ${resource("project", auditLog.projectId)} AND ${resource("secret", auditLog.secretId)} AND ${resource("jsonStore", auditLog.jsonStoreId)}))`;
-};
+  const orgAccess = (orgId: SQLWrapper) => sql`EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${orgId} AND ${accessCondition(ref)})`;
+  const gates = [
+    q.org && orgAccess(liveOrgIdOf(q.org)),
+    q.project && level("project", childIdOf("project", q.project, q.org)),
+    q.secret && level("secret", childIdOf("secret", q.secret, q.org)),
+    q.jsonStore && level("jsonStore", childIdOf("jsonStore", q.jsonStore, q.org)),
+    q.team && orgAccess(sql`(SELECT ${teams.orgId} FROM ${teams} WHERE ${teams.id} = ${childIdOf("team", q.team, q.org)})`),
+  ].filter((gate): gate is SQL => Boolean(gate));
+  if (gates.length === 0) return sql`${ref.isAdmin} = 1`;
+  const about = (kind: GrantableKind, column: SQLWrapper) => sql`(${column} IS NULL OR ${level(kind, column)})`;
+  // Two terms: the first reads only the caller and what the search names, so SQLite checks it once,
+  // before reading any entry (a refused caller reads a few rows, not the log).
+  return sql`(${ref.isAdmin} = 1 OR (${sql.join(gates, sql` AND `)}))
+    AND (${ref.isAdmin} = 1 OR (${about("project", auditLog.projectId)} AND ${about("secret", auditLog.secretId)} AND ${about("jsonStore", auditLog.jsonStoreId)}))`;
+}
 
 /**
  * A page of entries, newest first (one more than `limit`: it tells there is a next page), with
@@ -141,10 +162,10 @@ export function searchAudit(db: Database, ref: CallerRef, q: AuditSearch) {
     q.userId ? eq(auditLog.userId, q.userId) : undefined,
     q.username ? sql`${auditLog.userId} = (SELECT ${users.id} FROM ${users} WHERE ${lowerEq(users.username, q.username)})` : undefined,
     orgId ? sql`${auditLog.orgId} = ${orgId}` : undefined,
-    q.project ? sql`${auditLog.projectId} = ${childIdOf("project", q.project, orgId)}` : undefined,
-    q.secret ? sql`${auditLog.secretId} = ${childIdOf("secret", q.secret, orgId)}` : undefined,
-    q.jsonStore ? sql`${auditLog.jsonStoreId} = ${childIdOf("jsonStore", q.jsonStore, orgId)}` : undefined,
-    q.team ? sql`${auditLog.teamId} = ${childIdOf("team", q.team, orgId)}` : undefined,
+    q.project ? sql`${auditLog.projectId} = ${childIdOf("project", q.project, q.org)}` : undefined,
+    q.secret ? sql`${auditLog.secretId} = ${childIdOf("secret", q.secret, q.org)}` : undefined,
+    q.jsonStore ? sql`${auditLog.jsonStoreId} = ${childIdOf("jsonStore", q.jsonStore, q.org)}` : undefined,
+    q.team ? sql`${auditLog.teamId} = ${childIdOf("team", q.team, q.org)}` : undefined,
     q.cursor !== undefined ? lt(auditLog.seq, q.cursor) : undefined,
     q.before
       ? sql`${auditLog.seq} < coalesce((SELECT ${auditLog.seq} FROM ${auditLog} WHERE ${auditLog.entryDate} >= ${q.before}
@@ -154,7 +175,7 @@ export function searchAudit(db: Database, ref: CallerRef, q: AuditSearch) {
       ? sql`${auditLog.seq} > coalesce((SELECT ${auditLog.seq} FROM ${auditLog} WHERE ${auditLog.entryDate} <= ${q.after}
           ORDER BY ${auditLog.entryDate} DESC, ${auditLog.seq} DESC LIMIT 1), 0)`
       : undefined,
-    mayReadEntry(ref),
+    mayRead(ref, q),
   );
   return db
     .select({
@@ -182,7 +203,7 @@ export function searchAudit(db: Database, ref: CallerRef, q: AuditSearch) {
  * visibility and the caller's level on it (teams: none), with its org's visibility and the caller's
  * access to that org. No row: no such entity.
  */
-export function entityAccess(db: Database, ref: CallerRef, kind: keyof typeof CHILDREN, entity: EntityRef, orgId: SQLWrapper | undefined) {
+export function entityAccess(db: Database, ref: CallerRef, kind: keyof typeof CHILDREN, entity: EntityRef, org: EntityRef | undefined) {
   const t = CHILDREN[kind];
   const level = kind === "team" ? sql<number>`0` : callerLevel(kind, ref);
   return db
@@ -194,9 +215,10 @@ export function entityAccess(db: Database, ref: CallerRef, kind: keyof typeof CH
       orgAccess: sql<number>`${accessCondition(ref)} IS 1`.mapWith(Boolean).as("org_access"),
     })
     .from(ref.table)
-    .crossJoin(organizations)
+    // the entity by its key first, then its org (CROSS JOIN keeps this order)
     .crossJoin(t)
-    .where(and(eq(organizations.id, t.orgId), sql`${t.id} = ${childIdOf(kind, entity, orgId)}`));
+    .crossJoin(organizations)
+    .where(and(sql`${t.id} = ${childIdOf(kind, entity, org)}`, eq(organizations.id, t.orgId)));
 }
 
 /**

@@ -385,7 +385,11 @@ export const auditLog = sqliteTable("audit_log", {
   index("audit_log_json_store_idx").on(t.jsonStoreId, t.seq).where(sql`${t.jsonStoreId} IS NOT NULL`),
   index("audit_log_team_idx").on(t.teamId, t.seq).where(sql`${t.teamId} IS NOT NULL`),
   index("audit_log_user_idx").on(t.userId, t.seq),
-  index("audit_log_object_idx").on(t.object, t.action, t.seq),
+  index("audit_log_object_idx").on(t.object, t.seq),
+  // A deleted org's entries are found by its last name through its ORGANIZATION DELETE entry.
+  index("audit_log_deleted_org_name_idx")
+    .on(sql`lower(${t.details} ->> '$.name')`, t.seq)
+    .where(sql`${t.object} = 'ORGANIZATION' AND ${t.action} = 'DELETE'`),
   // `after`/`before` become sequence bounds through this one; retention deletes by it
   index("audit_log_date_idx").on(t.entryDate),
 ]);

@@ -1,5 +1,5 @@
 import { Hono } from "hono/tiny";
-import { entityAccess, orgIdOf, searchAudit, type AuditSearch, type EntityRef } from "../db/audit";
+import { entityAccess, searchAudit, type AuditSearch, type EntityRef } from "../db/audit";
 import { findOrg } from "../db/orgs";
 import type { AppEnv } from "../env";
 import { batchAsCaller, canSeeOrg, requireResource } from "../lib/access";
@@ -47,14 +47,13 @@ export const auditRouter = new Hono<AppEnv>().get("/", valid("query", AuditQuery
     if ("name" in search[kind]! && !search.org) throw invalidField(`details.${kind}Name`, "needs details.orgId or details.orgName", QUERY);
   }
   const db = c.get("db");
-  const orgId = search.org ? orgIdOf(search.org) : undefined;
   const { caller, rows } = await batchAsCaller(c, (ref) => ({
     entries: searchAudit(db, ref, search),
     org: search.org ? findOrg(db, ref, search.org) : undefined,
-    project: search.project ? entityAccess(db, ref, "project", search.project, orgId) : undefined,
-    secret: search.secret ? entityAccess(db, ref, "secret", search.secret, orgId) : undefined,
-    jsonStore: search.jsonStore ? entityAccess(db, ref, "jsonStore", search.jsonStore, orgId) : undefined,
-    team: search.team ? entityAccess(db, ref, "team", search.team, orgId) : undefined,
+    project: search.project ? entityAccess(db, ref, "project", search.project, search.org) : undefined,
+    secret: search.secret ? entityAccess(db, ref, "secret", search.secret, search.org) : undefined,
+    jsonStore: search.jsonStore ? entityAccess(db, ref, "jsonStore", search.jsonStore, search.org) : undefined,
+    team: search.team ? entityAccess(db, ref, "team", search.team, search.org) : undefined,
   }));
   if (!caller.isAdmin) {
     if (!search.org && children.length === 0) {
