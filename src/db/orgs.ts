@@ -372,11 +372,14 @@ export const orgChangedFields = (changes: OrgChanges): ChangedField[] => [
   ["cfg", organizations.cfg, changes.cfg, "json"],
 ];
 
-/** For the audit entry of an org's deletion (read before the delete): how many rows of each kind go with it. */
+/**
+ * For the audit entry of an org's deletion (read before the delete): how many rows of each kind go
+ * with it, each counted by an index that starts with its parent (the cascade reads them anyway).
+ */
 export const orgContentsCounts = (orgId: SQLWrapper) =>
   sql`json_object(
     'teams', (SELECT count(*) FROM ${teams} WHERE ${teams.orgId} = ${orgId}),
-    'teamMembers', (SELECT count(*) FROM ${teamMembers} WHERE ${teamMembers.orgId} = ${orgId}),
+    'teamMembers', (SELECT count(*) FROM ${teamMembers} WHERE ${teamMembers.teamId} IN (SELECT ${teams.id} FROM ${teams} WHERE ${teams.orgId} = ${orgId})),
     'projects', (SELECT count(*) FROM ${projects} WHERE ${projects.orgId} = ${orgId}),
     'repositories', (SELECT count(*) FROM ${repositories} WHERE ${repositories.projectId} IN (SELECT ${projects.id} FROM ${projects} WHERE ${projects.orgId} = ${orgId})),
     'secrets', (SELECT count(*) FROM ${secrets} WHERE ${secrets.orgId} = ${orgId}),
