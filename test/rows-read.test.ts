@@ -196,6 +196,24 @@ describe("rows read and written by writes", () => {
     expect(res.rowsWritten).toBeLessThanOrEqual(20);
   });
 
+  it("deleting an org reads what goes with it (and counts it for its audit entry), not other orgs' rows", async () => {
+    // 2,000 users in one team of another org: memberships an org's deletion must not walk.
+    const users = uid("d0000009", "n");
+    await env.DB.batch([
+      env.DB.prepare(`INSERT INTO users (id, username) ${seq(2000)} SELECT ${users}, 'rows-del-' || n FROM seq`),
+      env.DB.prepare(
+        `INSERT INTO team_members (team_id, user_id, org_id) ${seq(2000)} SELECT ${uid("d0000005", "1")}, ${users}, (SELECT org_id FROM teams WHERE id = ${uid("d0000005", "1")}) FROM seq`,
+      ),
+    ]);
+    const org = await createOrg();
+    expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "one" } })).status).toBe(200);
+    const res = await call("DELETE", `/api/v1/org/${org.name}?confirmation=yes`);
+    expect(res.status).toBe(200);
+    // the org, its default team and its member, its project: the delete, the cascade, the counts,
+    // the substring index's rows of its name (~8 per character), the audit entry
+    expect(res.rowsRead).toBeLessThanOrEqual(40 + 8 * org.name.length);
+  });
+
   it("storing an item in a store of thousands reads <= 20 rows", async () => {
     const res = await call("PUT", `${O}/jsonstore/inv/item/host/new`, { json: { ip: "10.0.0.1" } });
     expect(res.status, JSON.stringify(res.body)).toBe(200);
