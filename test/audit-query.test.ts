@@ -105,6 +105,20 @@ describe("audit log: reading it", () => {
     expectError(await audit(`details.orgId=${hidden.id}`, outsider.key), 404, "NOT_FOUND");
   });
 
+  it("a moved resource's entries from its old org stay with that org's members; an empty username finds nothing", async () => {
+    const [from, to] = [await createOrg({ visibility: "PRIVATE" }), await createOrg()];
+    const member = await createUser();
+    await addToNewTeam(to.name, member);
+    const projectId = (await call("POST", `/api/v1/org/${from.name}/project`, { json: { name: "mover", cfg: { internal: true } } })).body.id;
+    expect((await call("POST", `/api/v1/org/${from.name}/project`, { json: { id: projectId, orgName: to.name } })).status).toBe(200);
+    // READER on it now (PUBLIC, in an org it belongs to), but no access to the org its history was written in
+    expect((await audit(`details.projectId=${projectId}`, member.key)).body).toEqual([]);
+    expect((await call("POST", `/api/v1/org/${to.name}/project`, { json: { id: projectId, description: "here now" } })).status).toBe(200);
+    expect((await audit(`details.projectId=${projectId}`, member.key)).body.map((e) => e.details.changes?.new)).toEqual([{ description: "here now" }]);
+    expect((await audit(`details.projectId=${projectId}`)).body).toHaveLength(3);
+    expect((await audit(`details.orgName=${to.name}&username=`)).body).toEqual([]);
+  });
+
   it("entries outlive their org: administrators find them by its id and by its last name", async () => {
     const org = await createOrg();
     const member = await createUser();

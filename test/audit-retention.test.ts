@@ -50,7 +50,9 @@ describe("audit log retention", () => {
     expect(await ages(tag)).toEqual([29, 1]);
 
     const before = await count(`SELECT 1 FROM audit_log`);
-    await expect(pruneAuditLog({ ...env, AUDIT_RETENTION_DAYS: "soon" }, now)).rejects.toThrow(/AUDIT_RETENTION_DAYS/);
+    for (const bad of ["soon", "1e3", "0x10", "0", "1000000000"]) {
+      await expect(pruneAuditLog({ ...env, AUDIT_RETENTION_DAYS: bad }, now), bad).rejects.toThrow(/AUDIT_RETENTION_DAYS/);
+    }
     expect(await count(`SELECT 1 FROM audit_log`)).toBe(before);
     expect(env.AUDIT_RETENTION_DAYS).toBe("90"); // wrangler.toml's default
   });

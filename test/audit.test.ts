@@ -127,7 +127,14 @@ describe("audit log: every write route", () => {
     expect((await call("POST", `/api/v1/org/${org.name}/project`, { key: member.key, json: { name: "proj-by-member" } })).status).toBe(200);
     expect((await call("DELETE", `/api/v1/org/${org.name}?confirmation=yes`, { key: member.key })).status).toBe(403);
     expect((await call("POST", `/api/v1/org/${org.name}/project`, { key: member.key, json: { name: "proj-by-member", visibility: "SECRET" } })).status).toBe(400);
+    // removing users who are not members removes nothing: no entry
+    const team = uniqueName("team");
+    expect((await call("POST", `/api/v1/org/${org.name}/team`, { json: { name: team } })).status).toBe(200);
+    expect((await call("DELETE", `/api/v1/org/${org.name}/team/${team}/users`, { json: [uniqueName("nobody")] })).status).toBe(200);
     const entries = await entriesAfter(seq);
-    expect(entries.map((e) => [e.object, e.action, e.user_id])).toEqual([["PROJECT", "CREATE", member.id]]);
+    expect(entries.map((e) => [e.object, e.action, e.user_id])).toEqual([
+      ["PROJECT", "CREATE", member.id],
+      ["TEAM", "CREATE", ADMIN_ID],
+    ]);
   });
 });

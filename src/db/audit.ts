@@ -142,7 +142,12 @@ function mayRead(ref: CallerRef, q: AuditSearch) {
     q.team && orgAccess(sql`(SELECT ${teams.orgId} FROM ${teams} WHERE ${teams.id} = ${childIdOf("team", q.team, q.org)})`),
   ].filter((gate): gate is SQL => Boolean(gate));
   if (gates.length === 0) return sql`${ref.isAdmin} = 1`;
-  const about = (kind: GrantableKind, column: SQLWrapper) => sql`(${column} IS NULL OR ${level(kind, column)})`;
+  // READER on it now; and of an entry written while it was in another org (it moved since), access to that org too
+  const about = (kind: GrantableKind, column: SQLWrapper) => {
+    const r = GRANTABLE[kind].resource;
+    return sql`(${column} IS NULL OR (${level(kind, column)} AND (${auditLog.orgId} IS NULL
+      OR ${auditLog.orgId} = (SELECT ${r.orgId} FROM ${r} WHERE ${r.id} = ${column}) OR ${orgAccess(auditLog.orgId)})))`;
+  };
   // Two terms: the first reads only the caller and what the search names, so SQLite checks it once,
   // before reading any entry (a refused caller reads a few rows, not the log).
   return sql`(${ref.isAdmin} = 1 OR (${sql.join(gates, sql` AND `)}))
@@ -160,7 +165,7 @@ export function searchAudit(db: Database, ref: CallerRef, q: AuditSearch) {
     q.object ? eq(auditLog.object, q.object) : undefined,
     q.action ? eq(auditLog.action, q.action) : undefined,
     q.userId ? eq(auditLog.userId, q.userId) : undefined,
-    q.username ? sql`${auditLog.userId} = (SELECT ${users.id} FROM ${users} WHERE ${lowerEq(users.username, q.username)})` : undefined,
+    q.username !== undefined ? sql`${auditLog.userId} = (SELECT ${users.id} FROM ${users} WHERE ${lowerEq(users.username, q.username)})` : undefined,
     orgId ? sql`${auditLog.orgId} = ${orgId}` : undefined,
     q.project ? sql`${auditLog.projectId} = ${childIdOf("project", q.project, q.org)}` : undefined,
     q.secret ? sql`${auditLog.secretId} = ${childIdOf("secret", q.secret, q.org)}` : undefined,

@@ -364,7 +364,10 @@ export type AuditAction = (typeof AUDIT_ACTIONS)[number];
  * `details` is Concord's JSON object; the ids it names are copied into columns to filter by.
  */
 export const auditLog = sqliteTable("audit_log", {
-  /** the rowid: newest is highest (retention deletes the oldest, so a sequence number is never reused) */
+  /**
+   * the rowid: newest is highest. Retention deletes the oldest, so a number comes back only if it
+   * ever empties the table (no AUTOINCREMENT: it would cost every entry a read and a write more).
+   */
   seq: integer("seq").primaryKey(),
   entryDate: text("entry_date").notNull().default(nowIso),
   userId: text("user_id"),

@@ -15,8 +15,9 @@ export const RETENTION_LIMITS = { chunk: 500, chunks: 20 };
 
 export function retentionDays(value: string | undefined): number {
   if (value === undefined || value === "") return DEFAULT_RETENTION_DAYS;
-  const days = Number(value);
-  if (!Number.isInteger(days) || days < 1) throw new Error(`AUDIT_RETENTION_DAYS must be a whole number of days >= 1, not '${value}'`);
+  // digits only ("1e3", "0x10" are refused), and at most 100,000 days so that the cutoff is a date
+  const days = /^\d{1,6}$/.test(value) ? Number(value) : NaN;
+  if (!(days >= 1 && days <= 100_000)) throw new Error(`AUDIT_RETENTION_DAYS must be a whole number of days from 1 to 100000, not '${value}'`);
   return days;
 }
 

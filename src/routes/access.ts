@@ -2,11 +2,11 @@ import type { Context } from "hono";
 import { Hono } from "hono/tiny";
 import { batch } from "../db/client";
 import { findGrantable, findTeamsByRefs, listGrants, replaceGrants, upsertGrant, type Grant } from "../db/grants";
-import type { GrantableKind } from "../db/orgs";
+import { GRANTABLE, type GrantableKind } from "../db/orgs";
 import { compareNames } from "../db/sql";
 import type { AppEnv } from "../env";
 import { batchInOrg, requireResource, type OrgAccess } from "../lib/access";
-import { audit } from "../lib/audit";
+import { audit, whileRowExists } from "../lib/audit";
 import { invalidField, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { AccessEntries, AccessEntry, type AccessEntryRequest, type AccessEntryResponse } from "../schemas/access";
@@ -63,7 +63,7 @@ const auditAccess = (c: Context<AppEnv>, kind: GrantableKind, orgId: string, res
     [AUDITED[kind].key]: resource.id,
     name: resource.name,
     access: { replace, teams: grants.map((g) => ({ id: g.teamId, level: g.level })) },
-  });
+  }, whileRowExists(GRANTABLE[kind].resource.id, resource.id));
 
 export const accessRouter = (kind: GrantableKind) => {
   const what = (name: string) => `${WHAT[kind]} '${name}'`;

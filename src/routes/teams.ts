@@ -2,7 +2,8 @@ import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { changesOf } from "../db/audit";
 import { batch } from "../db/client";
-import { teams } from "../db/schema";
+import { sql } from "drizzle-orm";
+import { teamMembers, teams, users } from "../db/schema";
 import {
   clearTeamMembers,
   createTeamBatch,
@@ -165,7 +166,11 @@ export const teamsRouter = new Hono<AppEnv>()
     if (!team) throw notFound(`Team '${teamName}'`);
     if (!canManageTeam(caller, org, team.callerRole)) throw forbidden(`${MANAGERS_ONLY} may change its members`);
     await batch(db, {
-      audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "removeUsers", users: usernames }, whileRowExists(teams.id, team.id)),
+      // only if one of them is a member: a removal that removes nobody changes nothing
+      audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "removeUsers", users: usernames }, {
+        when: sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${users} ON ${users.id} = ${teamMembers.userId}
+          WHERE ${teamMembers.teamId} = ${team.id} AND lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
+      }),
       removed: removeTeamMembers(db, team.id, usernames),
     });
     return c.json({ ok: true } as const);

@@ -22,7 +22,7 @@ export const AuditQuery = v.object({
   offset: v.optional(QueryInt(0, 1_000_000_000), "0"),
   limit: v.optional(QueryInt(1, 1000), "30"),
   /** entries older than this sequence number (the next page's start) */
-  cursor: v.optional(QueryInt(1, 999_999_999)),
+  cursor: v.optional(v.pipe(v.string(), v.regex(/^[1-9]\d{0,14}$/, "must be a sequence number from Link: rel=\"next\""), v.transform(Number))),
   "details.orgId": v.optional(Uuid),
   "details.orgName": v.optional(EntityName),
   "details.projectId": v.optional(Uuid),
