@@ -96,6 +96,22 @@ describe("moving projects", { timeout: 60_000 }, () => {
     await refused(`UPDATE projects SET org_id = ? WHERE id = ?`, b.id, projectA);
     await refused(`UPDATE secrets SET org_id = ? WHERE id = ?`, b.id, secretA);
   });
+
+  it("the database refuses a grant naming a team of another org (a grant racing a move), for each kind", async () => {
+    const [a, b] = [await createOrg(), await createOrg()];
+    const teamB = (await call("POST", `/api/v1/org/${b.name}/team`, { json: { name: "team-b" } })).body.id;
+    const ids = {
+      project: (await call("POST", projects(a.name), { json: { name: "granted" } })).body.id,
+      secret: (await call("POST", `/api/v1/org/${a.name}/secret`, { raw: form({ name: "granted", type: "DATA", data: "x" }) })).body.id,
+      json_store: (await call("POST", stores(a.name), { json: { name: "granted" } })).body.id,
+    };
+    for (const [kind, id] of Object.entries(ids)) {
+      const before = await snapshot();
+      const insert = env.DB.prepare(`INSERT INTO ${kind}_team_access (${kind}_id, team_id, level) VALUES (?, ?, 'READER')`).bind(id, teamB);
+      await expect(insert.run(), kind).rejects.toThrow(/refused/);
+      expect(await snapshot()).toBe(before);
+    }
+  });
 });
 
 describe("moving JSON stores", () => {

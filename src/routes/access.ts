@@ -67,7 +67,11 @@ const auditAccess = (c: Context<AppEnv>, kind: GrantableKind, orgId: string, res
 
 export const accessRouter = (kind: GrantableKind) => {
   const what = (name: string) => `${WHAT[kind]} '${name}'`;
-  const conflicts = (name: string) => ({ foreignKey: `${what(name)} or one of the teams no longer exists` });
+  const conflicts = (name: string) => ({
+    foreignKey: `${what(name)} or one of the teams no longer exists`,
+    // a trigger (migration 0015): the resource moved to another org meanwhile
+    refused: `${what(name)} moved to another organization meanwhile: read it again and retry`,
+  });
   return new Hono<AppEnv>()
     .get("/", async (c) => {
       const name = c.req.param("resourceName") ?? "";
