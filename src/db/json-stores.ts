@@ -1,6 +1,5 @@
 /** JSON stores of the org of id `orgId` (a value such as `orgIdNamed(name)`) and their items. */
-import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
-import type { CallerRef } from "./caller";
+import { and, asc, eq, sql } from "drizzle-orm";
 import type { Database } from "./client";
 import { callerLevel, fromCallerAndOrg, LEVEL_RANK, readableChildren, type OrgScope } from "./orgs";
 import { jsonStoreItems, jsonStores, organizations, users } from "./schema";

@@ -40,13 +40,12 @@ export const findProject = (db: Database, s: OrgScope, by: { id: string } | { na
 export type ProjectRow = Awaited<ReturnType<typeof findProject>>[number];
 
 /** The path's org's projects named by id or name (case-insensitive), however many, with the caller's level on each. */
-export const findProjectsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) =>
-{
+export const findProjectsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) => {
   const select = (where: SQL) =>
     fromCallerAndOrg(db, s, { ...projectColumns, level: callerLevel("project", s.caller).as("level") })
-        .crossJoin(projects)
-        .leftJoin(users, eq(users.id, projects.ownerId))
-        .where(where);
+      .crossJoin(projects)
+      .leftJoin(users, eq(users.id, projects.ownerId))
+      .where(where);
   const [byId, byName] = byIdsOrNames(s, "project", ids, names);
   return select(byId).unionAll(select(byName));
 };

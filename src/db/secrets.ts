@@ -5,7 +5,7 @@ import type { CallerRef } from "./caller";
 import type { ChangedField } from "./audit";
 import type { Database } from "./client";
 import { dropGrants } from "./grants";
-import { callerLevel, fromCallerAndOrg, GRANTABLE, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, byIdsOrNames, type OrgScope } from "./orgs";
+import { byIdsOrNames, callerLevel, fromCallerAndOrg, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secretProjects, secrets } from "./schema";
 import { byLowerName, lowerEq, nowIso, pageOfNames, type Page } from "./sql";
 
@@ -56,12 +56,11 @@ export const findSecret = (db: Database, s: OrgScope, name: string) =>
 export type SecretRow = Awaited<ReturnType<typeof findSecret>>[number];
 
 /** The path's org's secrets named by id or name (case-insensitive), however many, with the caller's level on each. */
-export const findSecretsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) =>
-{
+export const findSecretsByRefs = (db: Database, s: OrgScope, ids: string[], names: string[]) => {
   const select = (where: SQL) =>
     fromCallerAndOrg(db, s, { ...secretColumnsFor(s.caller), restrictedTo, level: callerLevel("secret", s.caller).as("level") })
-        .crossJoin(secrets)
-        .where(where);
+      .crossJoin(secrets)
+      .where(where);
   const [byId, byName] = byIdsOrNames(s, "secret", ids, names);
   return select(byId).unionAll(select(byName));
 };

@@ -81,7 +81,7 @@ function requireValueFields(form: ValueForm, generate: boolean): void {
 }
 
 /** Projects named by a request, by id and by name (lower-cased: names and ids are case-insensitive). */
-export interface ProjectRefs {
+interface ProjectRefs {
   field: string;
   ids: string[];
   names: string[];
