@@ -142,11 +142,13 @@ function mayRead(ref: CallerRef, q: AuditSearch) {
     q.team && orgAccess(sql`(SELECT ${teams.orgId} FROM ${teams} WHERE ${teams.id} = ${childIdOf("team", q.team, q.org)})`),
   ].filter((gate): gate is SQL => Boolean(gate));
   if (gates.length === 0) return sql`${ref.isAdmin} = 1`;
-  // READER on it now; and of an entry written while it was in another org (it moved since), access to that org too
+  // READER on it now; and of an entry written while it was in another org (it moved since), access to
+  // that org too: one lookup of the resource and its org per entry about one
   const about = (kind: GrantableKind, column: SQLWrapper) => {
     const r = GRANTABLE[kind].resource;
-    return sql`(${column} IS NULL OR (${level(kind, column)} AND (${auditLog.orgId} IS NULL
-      OR ${auditLog.orgId} = (SELECT ${r.orgId} FROM ${r} WHERE ${r.id} = ${column}) OR ${orgAccess(auditLog.orgId)})))`;
+    return sql`(${column} IS NULL OR EXISTS (SELECT 1 FROM ${r} CROSS JOIN ${organizations}
+      WHERE ${r.id} = ${column} AND ${organizations.id} = ${r.orgId} AND ${callerLevel(kind, ref)} >= ${sql.raw(String(LEVEL_RANK.READER))}
+        AND (${auditLog.orgId} IS NULL OR ${auditLog.orgId} = ${r.orgId} OR ${orgAccess(auditLog.orgId)})))`;
   };
   // Two terms: the first reads only the caller and what the search names, so SQLite checks it once,
   // before reading any entry (a refused caller reads a few rows, not the log).
