@@ -86,7 +86,7 @@ describe("rows read by the audit log", () => {
     expect(ids.every((id) => n(id) % 4 === 0 || n(id) % 8 === 1), ids.join()).toBe(true);
     expect(aboutProjects).toBeGreaterThan(2);
     // what the page examined, newest first down to its last entry (and one more, which tells there is a next page)
-    const last = page[page.length - 1].details.n;
+    const last = page.at(-1)!.details.n;
     const examined = await rows<{ n: number }>(`SELECT json_extract(details, '$.n') AS n FROM audit_log WHERE org_id = ? AND json_extract(details, '$.n') >= ?`, org.id, last);
     const examinedAboutProjects = examined.filter((e) => e.n % 15 === 0).length;
     expect(examinedAboutProjects).toBeGreaterThan(aboutProjects);
