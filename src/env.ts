@@ -21,6 +21,8 @@ export interface Bindings {
   SECRETS_KEY?: string;
   /** Days an audit entry is kept (wrangler.toml `[vars]`, default 90; lib/retention.ts). */
   AUDIT_RETENTION_DAYS?: string;
+  /** The static assets (public/: the OpenAPI document, /docs); wrangler.toml `[assets]`. */
+  ASSETS?: Fetcher;
 }
 
 export interface Variables {

@@ -24,6 +24,8 @@ import { usersRouter } from "./routes/users";
 const app = new Hono<AppEnv>();
 
 app.use(requestId);
+// The reference page (public/docs.html, a static asset) describes everything below.
+app.get("/", (c) => c.redirect("/docs"));
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
 app.use("/api/*", authenticate, database, limitBody);

@@ -1,3 +1,4 @@
+import { contractViolation } from "./contract";
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 
@@ -45,6 +46,9 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
   const text = await res.text();
   let parsed: unknown = text;
   if ((res.headers.get("Content-Type") ?? "").includes("json") && text) parsed = JSON.parse(text);
+  // Every answer a test receives keeps the OpenAPI document's contract (test/contract.ts).
+  const violation = contractViolation(method, `http://api.test${path}`, res.status, res.headers.get("Content-Type") ?? "", parsed);
+  expect(violation).toBeUndefined();
   return {
     status: res.status,
     headers: res.headers,

@@ -80,6 +80,15 @@ async function rawInput(c: Context, target: Target): Promise<unknown> {
 }
 
 /**
+ * What a `valid()` middleware validates, carried on the middleware itself: the OpenAPI document
+ * (src/openapi/document.ts) reads it from `app.routes`, so it describes the schemas the routes use.
+ */
+export const VALIDATES = Symbol("validates");
+export interface Validates {
+  [VALIDATES]: { target: Target; schema: AnySchema };
+}
+
+/**
  * `valid("json", Schema)` as route middleware; the handler reads `c.req.valid("json")`, typed.
  * JSON is read only with a JSON content type (anything else is 415, not an empty body) and
  * malformed JSON is 400 BAD_REQUEST. Forms (multipart or urlencoded) may also be sent without any
@@ -88,9 +97,10 @@ async function rawInput(c: Context, target: Target): Promise<unknown> {
 export function valid<T extends Target, S extends AnySchema>(
   target: T,
   schema: S,
-): MiddlewareHandler<any, string, { in: { [K in T]: ValidationTargets[T] }; out: { [K in T]: v.InferOutput<S> } }> {
-  return async (c, next) => {
+): MiddlewareHandler<any, string, { in: { [K in T]: ValidationTargets[T] }; out: { [K in T]: v.InferOutput<S> } }> & Validates {
+  const middleware: MiddlewareHandler = async (c, next) => {
     c.req.addValidatedData(target, parseWith(schema, await rawInput(c, target), WHAT[target]) as {});
     await next();
   };
+  return Object.assign(middleware, { [VALIDATES]: { target, schema } });
 }

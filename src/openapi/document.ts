@@ -1,0 +1,184 @@
+/**
+ * The OpenAPI 3.1 document of the API, built from the app itself: every route of `app.routes`, the
+ * request schemas of its `valid()` validators (lib/validate.ts), and operations.ts for summaries and
+ * answers. `npm run openapi` writes it to public/api/openapi.json (served as a static asset, so the
+ * Worker never builds it); none of this is in the Worker's bundle.
+ */
+import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema } from "@valibot/to-json-schema";
+import type { GenericSchema } from "valibot";
+import { app } from "../index";
+import { ERROR_STATUS } from "../lib/errors";
+import { VALIDATES, type Validates } from "../lib/validate";
+import { BOOKMARK_HEADER } from "../middleware/db";
+import { version } from "../../package.json";
+import { OPERATIONS, type Operation } from "./operations";
+import { COMPONENTS } from "./responses";
+
+const METHODS = ["GET", "POST", "PUT", "DELETE"] as const;
+type Target = Validates[typeof VALIDATES]["target"];
+
+const ref = (name: string) => `#/components/schemas/${name}`;
+const config = (typeMode: ConversionConfig["typeMode"]): ConversionConfig => ({
+  target: "draft-2020-12",
+  typeMode,
+  // refinements JSON Schema cannot state (the server checks them; a refusal names the field)
+  ignoreActions: ["check", "raw_check", "partial_check", "to_lower_case", "trim"],
+  // a multipart field that is a file: binary, as OpenAPI 3.1 writes it
+  overrideSchema: ({ valibotSchema }) =>
+    valibotSchema.type === "file" || valibotSchema.type === "blob" ? { type: "string", contentMediaType: "application/octet-stream" } : undefined,
+  overrideRef: ({ referenceId }) => ref(referenceId),
+});
+
+/** A schema as JSON Schema, with the named components as `$ref`s. */
+function jsonSchema(schema: GenericSchema, typeMode: ConversionConfig["typeMode"]): JsonSchema {
+  const { $schema: _, $defs: __, ...rest } = toJsonSchema(schema, { ...config(typeMode), definitions: COMPONENTS });
+  return rest;
+}
+
+/** `/org/:orgName/item/:path{.+}` -> `/org/{orgName}/item/{path}` */
+const openApiPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
+const pathParams = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
+
+const operationId = (method: string, path: string) =>
+  method.toLowerCase() +
+  path
+    .split("/")
+    .filter((s) => s && s !== "api")
+    .map((s) => (s.startsWith(":") ? `By-${s.slice(1).replace(/\{.*$/, "")}` : s))
+    .join("-")
+    .replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+const STATUS_TEXT: Record<number, string> = {
+  400: "The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST)",
+  401: "No API key, or an unknown, expired or disabled one",
+  403: "The caller may not do this",
+  404: "No such thing, or one the caller may not see",
+  409: "Conflicts with what exists (a name in use, a reference that would break)",
+  413: "The body is larger than this route accepts",
+  415: "The body's Content-Type is not one this route reads",
+  500: "An unexpected error (the body never carries details; the log has the request id)",
+};
+
+function responses(op: Operation, authenticated: boolean, validates: boolean) {
+  const requestId = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
+  const headers = {
+    ...requestId,
+    ...(authenticated ? { [BOOKMARK_HEADER]: { $ref: "#/components/headers/Bookmark" } } : {}),
+    ...(op.paged ? { Link: { $ref: "#/components/headers/Link" } } : {}),
+  };
+  const out: Record<string, unknown> = {};
+  const answer = op.answer;
+  if ("schema" in answer) {
+    const schema = jsonSchema(answer.schema, "ignore");
+    out["200"] = { description: op.summary, headers, content: { "application/json": { schema: answer.list ? { type: "array", items: schema } : schema } } };
+  } else if ("media" in answer) {
+    out["200"] = {
+      description: answer.description,
+      headers,
+      content: { [answer.media]: { schema: { type: "string", contentMediaType: answer.media } }, "application/json": { schema: { $ref: ref("UsernamePassword") } } },
+    };
+  } else {
+    out["200"] = { description: answer.description, headers, content: { "application/json": { schema: {} } } };
+    if (answer.orNoContent) out["204"] = { description: "No such item", headers: requestId };
+  }
+  const errors = new Set([...(validates ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, 500]);
+  for (const status of [...errors].sort()) {
+    out[String(status)] = { description: STATUS_TEXT[status], headers: requestId, content: { "application/json": { schema: { $ref: ref("Error") } } } };
+  }
+  return out;
+}
+
+/** The parameters of a query validator's object schema, one per field. */
+function queryParams(schema: GenericSchema) {
+  const object = jsonSchema(schema, "input") as { properties?: Record<string, JsonSchema>; required?: string[] };
+  return Object.entries(object.properties ?? {}).map(([name, s]) => ({ name, in: "query", required: object.required?.includes(name) ?? false, schema: s }));
+}
+
+function bodyOf(validators: Map<Target, GenericSchema>) {
+  const json = validators.get("json");
+  if (json) return { required: true, content: { "application/json": { schema: jsonSchema(json, "input") } } };
+  const form = validators.get("form");
+  if (form) {
+    const schema = jsonSchema(form, "input");
+    return { required: false, content: { "multipart/form-data": { schema }, "application/x-www-form-urlencoded": { schema } } };
+  }
+  return undefined;
+}
+
+/** Every API route of the app (method and Hono path, as operations.ts keys them) with its validators. */
+export function appRoutes() {
+  const routes = new Map<string, Map<Target, GenericSchema>>();
+  for (const route of app.routes) {
+    if (!(METHODS as readonly string[]).includes(route.method) || !route.path.startsWith("/api/")) continue;
+    const key = `${route.method} ${route.path}`;
+    const validators = routes.get(key) ?? new Map<Target, GenericSchema>();
+    const validates = (route.handler as Partial<Validates>)[VALIDATES];
+    if (validates) validators.set(validates.target, validates.schema);
+    routes.set(key, validators);
+  }
+  return routes;
+}
+
+export function openApiDocument() {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const [key, validators] of appRoutes()) {
+    const op = OPERATIONS[key];
+    if (!op) throw new Error(`${key}: not described in src/openapi/operations.ts`);
+    const [method, path] = key.split(" ") as [string, string];
+    const authenticated = path.startsWith("/api/") && !path.startsWith("/api/v1/server/");
+    const paramSchema = validators.get("param");
+    const paramProps = paramSchema ? ((jsonSchema(paramSchema, "input") as { properties?: Record<string, JsonSchema> }).properties ?? {}) : {};
+    const parameters = [
+      ...pathParams(path).map((name) => ({ name, in: "path", required: true, schema: paramProps[name] ?? { type: "string" } })),
+      ...(validators.has("query") ? queryParams(validators.get("query")!) : []),
+      ...(authenticated ? [{ $ref: "#/components/parameters/Bookmark" }] : []),
+    ];
+    const requestBody = bodyOf(validators);
+    (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
+      operationId: operationId(method, path),
+      tags: [op.tag],
+      summary: op.summary,
+      ...(op.description ? { description: op.description } : {}),
+      ...(authenticated ? {} : { security: [] }),
+      ...(parameters.length ? { parameters } : {}),
+      ...(requestBody ? { requestBody } : {}),
+      responses: responses(op, authenticated, validators.size > 0),
+    };
+  }
+  return {
+    openapi: "3.1.0",
+    info: {
+      title: "Concord Organization API",
+      version,
+      description:
+        "Concord's Organization API on Cloudflare Workers: organizations and what they own (teams, projects, repositories, " +
+        "secrets, JSON stores, team access), users, API keys and the audit log. Every call under /api carries an API key " +
+        "in `Authorization`. Errors answer `{ok: false, code, message, details?}`; codes: " +
+        Object.entries(ERROR_STATUS)
+          .map(([code, status]) => `${code} (${status})`)
+          .join(", ") +
+        ".",
+    },
+    security: [{ apiKey: [] }],
+    tags: [...new Set(Object.values(OPERATIONS).map((o) => o.tag))].map((name) => ({ name })),
+    paths,
+    components: {
+      securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "Authorization", description: "An API key (`POST /api/v1/apikey`)" } },
+      schemas: toJsonSchemaDefs(COMPONENTS, config("ignore")),
+      headers: {
+        RequestId: { description: "The request's id (also in the log line and the audit entry)", schema: { type: "string" } },
+        Bookmark: { description: "The D1 session bookmark after this request: send it back to read what it wrote", schema: { type: "string" } },
+        Link: { description: 'The next page: `<path?query&after=...>; rel="next"` (absent on the last page)', schema: { type: "string" } },
+      },
+      parameters: {
+        Bookmark: {
+          name: BOOKMARK_HEADER,
+          in: "header",
+          required: false,
+          description: "A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas)",
+          schema: { type: "string" },
+        },
+      },
+    },
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * The contract test's check: an answer the test suite receives must be one the OpenAPI document
+ * (public/api/openapi.json, current by `npm test`'s `openapi --check`) declares for its route: the
+ * status, and a JSON body that matches that status's schema. test/helpers.ts `call()` runs it on
+ * every answer.
+ */
+import { Validator, type Schema } from "@cfworker/json-schema";
+import document from "../public/api/openapi.json";
+
+interface MediaType {
+  schema: Schema;
+}
+interface Response {
+  content?: Record<string, MediaType>;
+}
+interface OperationObject {
+  responses: Record<string, Response>;
+}
+
+const definitions = document.components.schemas as unknown as Record<string, Schema>;
+/** `#/components/schemas/X` as the validator resolves it: `#/$defs/X` of each schema */
+const withDefs = (schema: Schema): Schema =>
+  JSON.parse(JSON.stringify({ ...schema, $defs: definitions }).replaceAll('"#/components/schemas/', '"#/$defs/')) as Schema;
+
+/** The document's paths as patterns, the most literal first (`/secret/{s}/public` before `/secret/{s}`). */
+const templates = Object.entries(document.paths as unknown as Record<string, Record<string, OperationObject>>)
+  .map(([template, operations]) => ({
+    template,
+    operations,
+    // an item's `{path}` may contain `/`; any other parameter is one segment
+    pattern: new RegExp(`^${template.replace(/\{path\}/g, "(.+)").replace(/\{\w+\}/g, "([^/]+)")}$`),
+    literals: template.split("/").filter((s) => s && !s.startsWith("{")).length,
+  }))
+  .sort((a, b) => b.literals - a.literals);
+
+const validators = new Map<Schema, Validator>();
+
+/** Why the answer breaks the contract, or undefined when it keeps it. */
+export function contractViolation(method: string, url: string, status: number, contentType: string, body: unknown): string | undefined {
+  const path = new URL(url).pathname;
+  const found = templates.find((t) => t.pattern.test(path) && t.operations[method.toLowerCase()]);
+  if (!found) {
+    // Only routes the app does not have may answer outside the document: with the error envelope.
+    return status === 404 || status === 405 ? checkBody(definitions.Error!, body, `${method} ${path} ${status}`) : `${method} ${path}: not in the document`;
+  }
+  const operation = found.operations[method.toLowerCase()]!;
+  const response = operation.responses[String(status)];
+  if (!response) return `${method} ${found.template}: status ${status} is not declared (declared: ${Object.keys(operation.responses).join(", ")})`;
+  if (!response.content) return body === "" || body === undefined ? undefined : `${method} ${found.template} ${status}: declares no body, got one`;
+  const mediaType = contentType.split(";")[0]!.trim();
+  const media = response.content[mediaType];
+  if (!media) return `${method} ${found.template} ${status}: Content-Type ${mediaType || "(none)"} is not declared (declared: ${Object.keys(response.content).join(", ")})`;
+  return mediaType === "application/json" ? checkBody(media.schema, body, `${method} ${found.template} ${status}`) : undefined;
+}
+
+function checkBody(schema: Schema, body: unknown, what: string) {
+  let validator = validators.get(schema);
+  if (!validator) validators.set(schema, (validator = new Validator(withDefs(schema), "2020-12", false)));
+  const result = validator.validate(body);
+  if (result.valid) return undefined;
+  const errors = result.errors
+    .filter((e) => e.keyword !== "$ref" && e.keyword !== "properties" && e.keyword !== "items" && e.keyword !== "anyOf")
+    .slice(0, 3)
+    .map((e) => `${e.instanceLocation}: ${e.error}`);
+  return `${what}: the body does not match the document: ${errors.join("; ")} (${JSON.stringify(body).slice(0, 300)})`;
+}
