@@ -21,5 +21,7 @@ export default defineConfig({
   ],
   test: {
     setupFiles: ["./test/apply-migrations.ts"],
+    // Tests make hundreds of requests each; on a loaded 2-core machine 5 s (the default) is too tight.
+    testTimeout: 30_000,
   },
 });

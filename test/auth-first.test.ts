@@ -7,7 +7,7 @@ import { ADMIN_ID, call, createUser, expectError, snapshot, type TestUser } from
 
 /** Every endpoint but the unauthenticated server ones, as [method, pattern]. */
 const routes = [
-  ...new Set(app.routes.filter((r) => r.method !== "ALL" && !r.path.startsWith("/api/v1/server")).map((r) => `${r.method} ${r.path}`)),
+  ...new Set(app.routes.filter((r) => r.method !== "ALL" && r.path.startsWith("/api/") && !r.path.startsWith("/api/v1/server")).map((r) => `${r.method} ${r.path}`)),
 ].map((r) => r.split(" ") as [string, string]);
 
 /** The pattern with its parameters filled: a non-UUID id, a two-segment item path, names otherwise. */

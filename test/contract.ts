@@ -40,8 +40,9 @@ export function contractViolation(method: string, url: string, status: number, c
   const path = new URL(url).pathname;
   const found = templates.find((t) => t.pattern.test(path) && t.operations[method.toLowerCase()]);
   if (!found) {
-    // Only routes the app does not have may answer outside the document: with the error envelope.
-    return status === 404 || status === 405 ? checkBody(definitions.Error!, body, `${method} ${path} ${status}`) : `${method} ${path}: not in the document`;
+    // A path the app has no route for answers the error envelope: 404, or what comes before routing
+    // (401 for a bad key, 413 for a body over the limit).
+    return [401, 404, 413].includes(status) ? checkBody(definitions.Error!, body, `${method} ${path} ${status}`) : `${method} ${path}: not in the document`;
   }
   const operation = found.operations[method.toLowerCase()]!;
   const response = operation.responses[String(status)];
