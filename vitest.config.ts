@@ -23,5 +23,7 @@ export default defineConfig({
     setupFiles: ["./test/apply-migrations.ts"],
     // Tests make hundreds of requests each; on a loaded 2-core machine 5 s (the default) is too tight.
     testTimeout: 30_000,
+    // Every request logs its line (middleware/log.ts): thousands here. Tests that check it spy on it.
+    onConsoleLog: (log) => !log.includes('"msg":"request"'),
   },
 });

@@ -1,4 +1,6 @@
 import type { Database } from "./db/client";
+import type { D1Stats } from "./db/d1-stats";
+import type { ErrorCode } from "./lib/errors";
 
 /**
  * The API key a request presented (middleware/auth.ts). The Worker's ADMIN_API_KEY is recognised
@@ -32,6 +34,11 @@ export interface Variables {
   credential: Credential;
   /** Set once the credential has been resolved against the database. */
   caller?: Caller;
+  /** The request's D1 calls, counted (middleware/db.ts), for its log line. */
+  d1?: D1Stats;
+  /** The error code the request was answered with, and for a 500 the error (lib/errors.ts), for its log line. */
+  errorCode?: ErrorCode;
+  error?: unknown;
 }
 
 /** Read variables with c.get("db"): hono's c.var builds a fresh object from all variables on every access. */

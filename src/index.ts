@@ -4,6 +4,7 @@ import { onError, onNotFound } from "./lib/errors";
 import { pruneAuditLog } from "./lib/retention";
 import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
+import { requestLog } from "./middleware/log";
 import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
 import { accessRouter } from "./routes/access";
@@ -23,7 +24,7 @@ import { usersRouter } from "./routes/users";
 // both. A file that imports `Hono` from "hono" instead brings those routers back.
 const app = new Hono<AppEnv>();
 
-app.use(requestId);
+app.use(requestLog, requestId);
 // The reference page (public/docs.html, a static asset) describes everything below.
 app.get("/", (c) => c.redirect("/docs"));
 app.route("/api/v1/server", serverRouter);

@@ -64,6 +64,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
 
 function envelope(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {
   const body: ErrorBody = { ok: false, code, message, ...(details?.length ? { details } : {}) };
+  c.set("errorCode", code);
   if (code === "UNAUTHORIZED") c.header("WWW-Authenticate", 'Bearer realm="concord"');
   return c.json(body, ERROR_STATUS[code]);
 }
@@ -111,17 +112,8 @@ export const onError: ErrorHandler = (err, c) => {
   if (kind === "UNIQUE") return envelope(c, "CONFLICT", "The request conflicts with an existing record");
   if (kind === "FOREIGN KEY") return envelope(c, "CONFLICT", "The request refers to a record that does not exist");
   if (kind === "REFUSED") return envelope(c, "CONFLICT", "The request would break a rule of the stored data");
-  // Log the driver's own message only: drizzle's wrapper message carries the bound parameters.
-  const cause = rootCause(err);
-  console.error(
-    JSON.stringify({
-      level: "error",
-      requestId: c.get("requestId"),
-      method: c.req.method,
-      path: c.req.path,
-      error: cause instanceof Error ? `${cause.name}: ${cause.message}` : "non-Error thrown",
-    }),
-  );
+  // The request's log line (middleware/log.ts) reports it, as the driver's own error.
+  c.set("error", err);
   // An ApiError("INTERNAL") carries a message written for the operator (e.g. missing configuration).
   const message = err instanceof ApiError ? err.message : "Internal server error";
   return envelope(c, "INTERNAL", `${message} (request id ${c.get("requestId") ?? "unknown"})`);

@@ -1,5 +1,6 @@
 import { createMiddleware } from "hono/factory";
 import { createDatabase } from "../db/client";
+import { countCalls, newD1Stats } from "../db/d1-stats";
 import type { AppEnv } from "../env";
 
 export const BOOKMARK_HEADER = "X-D1-Bookmark";
@@ -8,14 +9,18 @@ const BOOKMARK_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{8}-[0-9a-f]{32}$/i;
 
 /**
  * Builds the request's database handle once: a D1 Sessions API session (read replicas in
- * production; a client that sends back the bookmark it got reads its own writes).
+ * production; a client that sends back the bookmark it got reads its own writes), its D1 calls
+ * counted (db/d1-stats.ts).
  */
 export const database = createMiddleware<AppEnv>(async (c, next) => {
   const bookmark = c.req.header(BOOKMARK_HEADER)?.trim();
   const session = c.env.DB.withSession(
     bookmark && BOOKMARK_PATTERN.test(bookmark) ? bookmark : "first-unconstrained",
   );
-  c.set("db", createDatabase(session));
+  // counted for the request's log line (middleware/log.ts)
+  const d1 = newD1Stats();
+  c.set("d1", d1);
+  c.set("db", createDatabase(countCalls(session, d1)));
   await next();
   // Set on the finished response directly: c.header() after next() would copy the Response each time.
   const latest = session.getBookmark();
