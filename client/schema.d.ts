@@ -748,6 +748,8 @@ export interface components {
     };
     responses: never;
     parameters: {
+        /** @description An ETag of an earlier answer: 304 while it is still the answer */
+        IfNoneMatch: string;
         /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
         Bookmark: string;
     };
@@ -755,6 +757,8 @@ export interface components {
     headers: {
         /** @description The request's id (also in the log line and the audit entry) */
         RequestId: string;
+        /** @description The answer's entity tag: send it as If-None-Match to get 304 while the answer is unchanged */
+        ETag: string;
         /** @description The D1 session bookmark after this request: send it back to read what it wrote */
         Bookmark: string;
         /** @description The next page: `<path?query&after=...>; rel="next"` (absent on the last page) */
@@ -845,6 +849,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path?: never;
             cookie?: never;
@@ -855,6 +861,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -862,6 +869,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Org"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -1033,6 +1049,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -1045,12 +1063,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Org"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -1180,6 +1208,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -1192,6 +1222,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -1199,6 +1230,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Team"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -1380,6 +1420,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -1393,12 +1435,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Team"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -1536,6 +1588,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -1549,6 +1603,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -1556,6 +1611,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["TeamMember"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -1864,6 +1928,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -1876,6 +1942,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -1883,6 +1950,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Project"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -2104,6 +2180,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -2117,6 +2195,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
@@ -2148,6 +2227,15 @@ export interface operations {
                         repositories: components["schemas"]["Repository"][];
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -2286,6 +2374,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -2299,6 +2389,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -2306,6 +2397,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Repository"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -2578,6 +2678,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -2590,6 +2692,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -2597,6 +2700,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["Secret"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -2812,6 +2924,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -2825,12 +2939,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Secret"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -3108,6 +3232,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -3121,6 +3247,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
@@ -3133,6 +3260,15 @@ export interface operations {
                         publicKey: string;
                     };
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -3466,6 +3602,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -3478,6 +3616,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -3485,6 +3624,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["JsonStore"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -3679,6 +3827,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -3692,12 +3842,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["JsonStore"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -3826,6 +3986,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -3839,6 +4001,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -3846,6 +4009,15 @@ export interface operations {
                 content: {
                     "application/json": string[];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -3905,6 +4077,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -3919,6 +4093,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
@@ -3930,6 +4105,15 @@ export interface operations {
             204: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     [name: string]: unknown;
                 };
                 content?: never;
@@ -4196,6 +4380,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -4209,12 +4395,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessEntry"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -4514,6 +4710,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -4527,12 +4725,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessEntry"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -4832,6 +5040,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 orgName: string;
@@ -4845,12 +5055,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["AccessEntry"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -5267,6 +5487,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path: {
                 username: string;
@@ -5279,12 +5501,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["User"];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -5432,6 +5664,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path?: never;
             cookie?: never;
@@ -5442,12 +5676,22 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKey"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {
@@ -5736,6 +5980,8 @@ export interface operations {
             header?: {
                 /** @description A D1 session bookmark from an earlier answer: this request reads at least what that one wrote (read replicas) */
                 "X-D1-Bookmark"?: components["parameters"]["Bookmark"];
+                /** @description An ETag of an earlier answer: 304 while it is still the answer */
+                "If-None-Match"?: components["parameters"]["IfNoneMatch"];
             };
             path?: never;
             cookie?: never;
@@ -5746,6 +5992,7 @@ export interface operations {
             200: {
                 headers: {
                     "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
                     "X-D1-Bookmark": components["headers"]["Bookmark"];
                     Link: components["headers"]["Link"];
                     [name: string]: unknown;
@@ -5753,6 +6000,15 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["AuditEntry"][];
                 };
+            };
+            /** @description Not modified: If-None-Match named the current ETag (no body) */
+            304: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    ETag: components["headers"]["ETag"];
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
             400: {

@@ -23,6 +23,8 @@ export interface Bindings {
   SECRETS_KEY?: string;
   /** Days an audit entry is kept (wrangler.toml `[vars]`, default 90; lib/retention.ts). */
   AUDIT_RETENTION_DAYS?: string;
+  /** Origins allowed to call the API from a browser, comma-separated (wrangler.toml `[vars]`; empty: no CORS). */
+  CORS_ORIGINS?: string;
   /** The static assets (public/: the OpenAPI document, /docs); wrangler.toml `[assets]`. */
   ASSETS?: Fetcher;
 }

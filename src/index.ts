@@ -3,7 +3,9 @@ import type { AppEnv, Bindings } from "./env";
 import { onError, onNotFound } from "./lib/errors";
 import { pruneAuditLog } from "./lib/retention";
 import { authenticate } from "./middleware/auth";
+import { etag } from "hono/etag";
 import { limitBody } from "./middleware/body-limit";
+import { corsFromConfig } from "./middleware/cors";
 import { requestLog } from "./middleware/log";
 import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
@@ -24,12 +26,14 @@ import { usersRouter } from "./routes/users";
 // both. A file that imports `Hono` from "hono" instead brings those routers back.
 const app = new Hono<AppEnv>();
 
-app.use(requestLog, requestId);
+app.use(requestLog, requestId, corsFromConfig);
 // The reference page (public/docs.html, a static asset) describes everything below.
 app.get("/", (c) => c.redirect("/docs"));
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
-app.use("/api/*", authenticate, database, limitBody);
+// GETs answer an ETag and 304 to a matching If-None-Match (after the database middleware, so a 304
+// still carries the session's bookmark; the handler runs its one read either way: never stale).
+app.use("/api/*", authenticate, database, etag(), limitBody);
 app.route("/api/v1/org", orgsRouter);
 app.route("/api/v1/org/:orgName/team", teamsRouter);
 app.route("/api/v1/org/:orgName/project", projectsRouter);

@@ -55,7 +55,7 @@ describe("the OpenAPI document", () => {
     const create = document.paths["/api/v1/org"].post.requestBody.content["application/json"].schema;
     expect(create.properties.name.pattern).toBe("^[0-9a-zA-Z][0-9a-zA-Z_@.\\-~]{2,127}$");
     const list = document.paths["/api/v1/org"].get.parameters.map((p) => ("name" in p ? p.name : p.$ref));
-    expect(list).toEqual(["offset", "limit", "after", "filter", "onlyCurrent", "#/components/parameters/Bookmark"]);
+    expect(list).toEqual(["offset", "limit", "after", "filter", "onlyCurrent", "#/components/parameters/Bookmark", "#/components/parameters/IfNoneMatch"]);
   });
 });
 

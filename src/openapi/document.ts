@@ -59,10 +59,13 @@ const STATUS_TEXT: Record<number, string> = {
   500: "An unexpected error (the body never carries details; the log has the request id)",
 };
 
-function responses(op: Operation, authenticated: boolean, validates: boolean) {
+function responses(op: Operation, method: string, authenticated: boolean, validates: boolean) {
   const requestId = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
+  // the API's GETs answer an ETag, and 304 to a matching If-None-Match (src/index.ts)
+  const conditional = method === "GET" && authenticated;
   const headers = {
     ...requestId,
+    ...(conditional ? { ETag: { $ref: "#/components/headers/ETag" } } : {}),
     ...(authenticated ? { [BOOKMARK_HEADER]: { $ref: "#/components/headers/Bookmark" } } : {}),
     ...(op.paged ? { Link: { $ref: "#/components/headers/Link" } } : {}),
   };
@@ -81,6 +84,7 @@ function responses(op: Operation, authenticated: boolean, validates: boolean) {
     out["200"] = { description: answer.description, headers, content: { "application/json": { schema: {} } } };
     if (answer.orNoContent) out["204"] = { description: "No such item", headers: requestId };
   }
+  if (conditional) out["304"] = { description: "Not modified: If-None-Match named the current ETag (no body)", headers: { ...requestId, ETag: { $ref: "#/components/headers/ETag" } } };
   const errors = new Set([...(validates ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, 500]);
   for (const status of [...errors].sort()) {
     out[String(status)] = { description: STATUS_TEXT[status], headers: requestId, content: { "application/json": { schema: { $ref: ref("Error") } } } };
@@ -132,6 +136,7 @@ export function openApiDocument() {
       ...pathParams(path).map((name) => ({ name, in: "path", required: true, schema: paramProps[name] ?? { type: "string" } })),
       ...(validators.has("query") ? queryParams(validators.get("query")!) : []),
       ...(authenticated ? [{ $ref: "#/components/parameters/Bookmark" }] : []),
+      ...(authenticated && method === "GET" ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
     ];
     const requestBody = bodyOf(validators);
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
@@ -142,7 +147,7 @@ export function openApiDocument() {
       ...(authenticated ? {} : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
-      responses: responses(op, authenticated, validators.size > 0),
+      responses: responses(op, method, authenticated, validators.size > 0),
     };
   }
   return {
@@ -167,10 +172,12 @@ export function openApiDocument() {
       schemas: toJsonSchemaDefs(COMPONENTS, config("ignore")),
       headers: {
         RequestId: { description: "The request's id (also in the log line and the audit entry)", schema: { type: "string" } },
+        ETag: { description: "The answer's entity tag: send it as If-None-Match to get 304 while the answer is unchanged", schema: { type: "string" } },
         Bookmark: { description: "The D1 session bookmark after this request: send it back to read what it wrote", schema: { type: "string" } },
         Link: { description: 'The next page: `<path?query&after=...>; rel="next"` (absent on the last page)', schema: { type: "string" } },
       },
       parameters: {
+        IfNoneMatch: { name: "If-None-Match", in: "header", required: false, description: "An ETag of an earlier answer: 304 while it is still the answer", schema: { type: "string" } },
         Bookmark: {
           name: BOOKMARK_HEADER,
           in: "header",

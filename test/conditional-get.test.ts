@@ -1,0 +1,52 @@
+/**
+ * Conditional GETs: every GET of the API answers an ETag; a matching If-None-Match answers 304
+ * without a body, after the same one D1 round trip, and never once the answer has changed.
+ */
+import { describe, expect, it } from "vitest";
+import { call, createOrg, uniqueName } from "./helpers";
+
+describe("ETag and If-None-Match", () => {
+  it("a GET answers an ETag; the same ETag back answers 304 with no body, in one round trip", async () => {
+    const org = await createOrg();
+    const first = await call("GET", `/api/v1/org/${org.name}`);
+    const etag = first.headers.get("ETag");
+    expect(etag).toMatch(/^"[^"]+"$/);
+    const again = await call("GET", `/api/v1/org/${org.name}`, { headers: { "If-None-Match": etag! } });
+    expect(again.status).toBe(304);
+    expect(again.body).toBe("");
+    expect(again.headers.get("ETag")).toBe(etag);
+    expect(again.headers.get("X-Request-Id")).toBeTruthy();
+    expect(again.roundTrips).toBe(1);
+    // another tag, or a list of tags without it: the full answer
+    const other = await call("GET", `/api/v1/org/${org.name}`, { headers: { "If-None-Match": '"something-else", "x"' } });
+    expect(other.status).toBe(200);
+    expect(other.body).toEqual(first.body);
+  });
+
+  it("never a stale 304: after a change the old ETag gets the new answer", async () => {
+    const org = await createOrg({ meta: { v: 1 } });
+    const before = await call("GET", `/api/v1/org/${org.name}`);
+    const etag = before.headers.get("ETag")!;
+    expect((await call("POST", "/api/v1/org", { json: { id: org.id, meta: { v: 2 } } })).status).toBe(200);
+    const after = await call("GET", `/api/v1/org/${org.name}`, { headers: { "If-None-Match": etag } });
+    expect(after.status).toBe(200);
+    expect(after.body.meta).toEqual({ v: 2 });
+    expect(after.headers.get("ETag")).not.toBe(etag);
+  });
+
+  it("lists and store items have ETags too; error answers and writes have none", async () => {
+    const org = await createOrg();
+    const list = await call("GET", `/api/v1/org?limit=5`);
+    expect(list.headers.get("ETag")).toBeTruthy();
+    expect((await call("GET", `/api/v1/org?limit=5`, { headers: { "If-None-Match": list.headers.get("ETag")! } })).status).toBe(304);
+    expect((await call("POST", `/api/v1/org/${org.name}/jsonstore`, { json: { name: "inv" } })).status).toBe(200);
+    const put = await call("PUT", `/api/v1/org/${org.name}/jsonstore/inv/item/a/b`, { json: { x: 1 } });
+    expect(put.headers.get("ETag")).toBeNull();
+    const item = await call("GET", `/api/v1/org/${org.name}/jsonstore/inv/item/a/b`);
+    expect(item.body).toEqual({ x: 1 });
+    expect((await call("GET", `/api/v1/org/${org.name}/jsonstore/inv/item/a/b`, { headers: { "If-None-Match": item.headers.get("ETag")! } })).status).toBe(304);
+    const missing = await call("GET", `/api/v1/org/${uniqueName("none")}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get("ETag")).toBeNull();
+  });
+});
