@@ -11,6 +11,14 @@ export default defineConfig({
       main: "./test/worker.ts",
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
+        // the suite's thousands of requests share one key: production's limits (wrangler.toml) would
+        // refuse them; test/rate-limit.test.ts uses the small TEST_ limiters instead
+        ratelimits: {
+          IP_RATE_LIMIT: { simple: { limit: 1_000_000, period: 60 } },
+          KEY_RATE_LIMIT: { simple: { limit: 1_000_000, period: 60 } },
+          TEST_IP_RATE_LIMIT: { simple: { limit: 3, period: 60 } },
+          TEST_KEY_RATE_LIMIT: { simple: { limit: 3, period: 60 } },
+        },
         bindings: {
           TEST_MIGRATIONS: migrations,
           ADMIN_API_KEY: "test-admin-key-0123456789",

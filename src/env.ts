@@ -25,6 +25,9 @@ export interface Bindings {
   AUDIT_RETENTION_DAYS?: string;
   /** Origins allowed to call the API from a browser, comma-separated (wrangler.toml `[vars]`; empty: no CORS). */
   CORS_ORIGINS?: string;
+  /** Requests per client IP and per API key (wrangler.toml `[[ratelimits]]`; middleware/rate-limit.ts). */
+  IP_RATE_LIMIT?: RateLimit;
+  KEY_RATE_LIMIT?: RateLimit;
   /** The static assets (public/: the OpenAPI document, /docs); wrangler.toml `[assets]`. */
   ASSETS?: Fetcher;
 }

@@ -12,6 +12,7 @@ export const ERROR_STATUS = {
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const satisfies Record<string, ContentfulStatusCode>;
 
@@ -60,6 +61,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   409: "CONFLICT",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
+  429: "RATE_LIMITED",
 };
 
 function envelope(c: Context, code: ErrorCode, message: string, details?: ErrorDetail[]) {

@@ -56,6 +56,7 @@ const STATUS_TEXT: Record<number, string> = {
   409: "Conflicts with what exists (a name in use, a reference that would break)",
   413: "The body is larger than this route accepts",
   415: "The body's Content-Type is not one this route reads",
+  429: "Too many requests from this address or with this key (RATE_LIMITED; Retry-After says when to retry)",
   500: "An unexpected error (the body never carries details; the log has the request id)",
 };
 
@@ -85,7 +86,7 @@ function responses(op: Operation, method: string, authenticated: boolean, valida
     if (answer.orNoContent) out["204"] = { description: "No such item", headers: requestId };
   }
   if (conditional) out["304"] = { description: "Not modified: If-None-Match named the current ETag (no body)", headers: { ...requestId, ETag: { $ref: "#/components/headers/ETag" } } };
-  const errors = new Set([...(validates ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, 500]);
+  const errors = new Set([...(validates ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, ...(authenticated ? [429] : []), 500]);
   for (const status of [...errors].sort()) {
     out[String(status)] = { description: STATUS_TEXT[status], headers: requestId, content: { "application/json": { schema: { $ref: ref("Error") } } } };
   }
