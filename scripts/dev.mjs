@@ -11,6 +11,9 @@ const devVars = path.join(root, ".dev.vars");
 const wrangler = path.join(root, "node_modules", ".bin", "wrangler");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CLOUDFLARE_CF_FETCH_ENABLED: "false" };
 const port = process.env.PORT ?? "8787";
+// DEV_PERSIST_TO: keep the local D1 (and other local state) in this directory instead of
+// .wrangler/state, for both the migrations and `wrangler dev` (the browser test uses a fresh one).
+const persistTo = process.env.DEV_PERSIST_TO ? ["--persist-to", process.env.DEV_PERSIST_TO] : [];
 
 /** Variables `npm run dev` generates when missing; existing values are never changed. */
 const GENERATED = ["ADMIN_API_KEY", "SECRETS_KEY"];
@@ -35,9 +38,9 @@ for (const name of GENERATED) {
 console.log(`\nAdmin API key (from .dev.vars): ${vars.ADMIN_API_KEY}`);
 console.log(`  curl -H "Authorization: ${vars.ADMIN_API_KEY}" http://127.0.0.1:${port}/api/v1/org\n`);
 
-const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local"], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "DB", "--local", ...persistTo], { cwd: root, env, stdio: ["ignore", "inherit", "inherit"] });
 if (migrate.status !== 0) process.exit(migrate.status ?? 1);
 
-const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
+const dev = spawn(wrangler, ["dev", "--ip", "127.0.0.1", "--port", port, ...persistTo, ...process.argv.slice(2)], { cwd: root, env, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => dev.kill(signal));
 dev.on("exit", (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
