@@ -1100,6 +1100,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -1512,6 +1522,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -1594,6 +1614,16 @@ export interface operations {
                         result: "DELETED";
                         id?: string;
                     };
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, or an unknown, expired or disabled one */
@@ -2367,6 +2397,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -2449,6 +2489,16 @@ export interface operations {
                         result: "DELETED";
                         id?: string;
                     };
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, or an unknown, expired or disabled one */
@@ -2793,6 +2843,16 @@ export interface operations {
                         result: "DELETED";
                         id?: string;
                     };
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, or an unknown, expired or disabled one */
@@ -3156,6 +3216,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -3392,6 +3462,16 @@ export interface operations {
                         result: "DELETED";
                         id?: string;
                     };
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, or an unknown, expired or disabled one */
@@ -4139,6 +4219,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -4221,6 +4311,16 @@ export interface operations {
                         result: "DELETED";
                         id?: string;
                     };
+                };
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
                 };
             };
             /** @description No API key, or an unknown, expired or disabled one */
@@ -4752,6 +4852,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -5112,6 +5222,16 @@ export interface operations {
                 };
                 content?: never;
             };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
+            };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
                 headers: {
@@ -5471,6 +5591,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {
@@ -5957,6 +6087,16 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST) */
+            400: {
+                headers: {
+                    "X-Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Error"];
+                };
             };
             /** @description No API key, or an unknown, expired or disabled one */
             401: {

@@ -7,6 +7,7 @@ import { etag } from "hono/etag";
 import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors";
 import { limitByIp, limitByKey } from "./middleware/rate-limit";
+import { refuseIfMatch } from "./middleware/if-match";
 import { requestLog } from "./middleware/log";
 import { requestId } from "./middleware/request-id";
 import { database } from "./middleware/db";
@@ -34,7 +35,7 @@ app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
 // GETs answer an ETag and 304 to a matching If-None-Match (after the database middleware, so a 304
 // still carries the session's bookmark; the handler runs its one read either way: never stale).
-app.use("/api/*", limitByIp, authenticate, limitByKey, database, etag(), limitBody);
+app.use("/api/*", limitByIp, authenticate, limitByKey, refuseIfMatch, database, etag(), limitBody);
 app.route("/api/v1/org", orgsRouter);
 app.route("/api/v1/org/:orgName/team", teamsRouter);
 app.route("/api/v1/org/:orgName/project", projectsRouter);

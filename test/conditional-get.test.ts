@@ -3,7 +3,7 @@
  * without a body, after the same one D1 round trip, and never once the answer has changed.
  */
 import { describe, expect, it } from "vitest";
-import { call, createOrg, uniqueName } from "./helpers";
+import { call, createOrg, expectError, snapshot, uniqueName } from "./helpers";
 
 describe("ETag and If-None-Match", () => {
   it("a GET answers an ETag; the same ETag back answers 304 with no body, in one round trip", async () => {
@@ -48,5 +48,15 @@ describe("ETag and If-None-Match", () => {
     const missing = await call("GET", `/api/v1/org/${uniqueName("none")}`);
     expect(missing.status).toBe(404);
     expect(missing.headers.get("ETag")).toBeNull();
+  });
+
+  it("If-Match is refused on writes (not implemented), and nothing changes", async () => {
+    const org = await createOrg({ meta: { v: 1 } });
+    const etag = (await call("GET", `/api/v1/org/${org.name}`)).headers.get("ETag")!;
+    const before = await snapshot();
+    const res = await call("POST", "/api/v1/org", { json: { id: org.id, meta: { v: 2 } }, headers: { "If-Match": etag } });
+    expectError(res, 400, "BAD_REQUEST");
+    expect(res.body.message).toContain("If-Match");
+    expect(await snapshot()).toBe(before);
   });
 });

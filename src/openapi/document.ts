@@ -86,7 +86,7 @@ function responses(op: Operation, method: string, authenticated: boolean, valida
     if (answer.orNoContent) out["204"] = { description: "No such item", headers: requestId };
   }
   if (conditional) out["304"] = { description: "Not modified: If-None-Match named the current ETag (no body)", headers: { ...requestId, ETag: { $ref: "#/components/headers/ETag" } } };
-  const errors = new Set([...(validates ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, ...(authenticated ? [429] : []), 500]);
+  const errors = new Set([...(validates || authenticated ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, ...(authenticated ? [429] : []), 500]);
   for (const status of [...errors].sort()) {
     out[String(status)] = { description: STATUS_TEXT[status], headers: requestId, content: { "application/json": { schema: { $ref: ref("Error") } } } };
   }
