@@ -9,9 +9,9 @@ export default defineConfig({
     cloudflareTest({
       // The app with D1 round trips counted (test/worker.ts); production's entry is src/index.ts.
       main: "./test/worker.ts",
-      wrangler: { configPath: "./wrangler.toml" },
+      wrangler: { configPath: "./wrangler.jsonc" },
       miniflare: {
-        // the suite's thousands of requests share one key: production's limits (wrangler.toml) would
+        // the suite's thousands of requests share one key: production's limits (wrangler.jsonc) would
         // refuse them; test/rate-limit.test.ts uses the small TEST_ limiters instead
         ratelimits: {
           IP_RATE_LIMIT: { simple: { limit: 1_000_000, period: 60 } },

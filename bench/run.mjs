@@ -170,7 +170,7 @@ async function measureListing(app) {
 // 6. Bundle size ---------------------------------------------------------------------------------
 function measureBundle() {
   const gz = (file) => gzipSync(readFileSync(file), { level: 9 }).length;
-  const appGzipBytes = gz(build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-app")));
+  const appGzipBytes = gz(build(path.join(root, "wrangler.jsonc"), path.join(tmp, "bundle-app")));
   const minimalGzipBytes = gz(build(path.join(root, "bench", "minimal", "wrangler.toml"), path.join(tmp, "bundle-minimal")));
   return { appGzipBytes, minimalGzipBytes, ratio: round(appGzipBytes / minimalGzipBytes, 3) };
 }
@@ -220,7 +220,7 @@ async function main() {
     // The app as the tests run it: D1 calls counted per request (test/worker.ts).
     const countedScript =
       wanted("roundtrips") || wanted("rows")
-        ? build(path.join(root, "wrangler.toml"), path.join(tmp, "bundle-counted"), path.join(root, "test", "worker.ts"))
+        ? build(path.join(root, "wrangler.jsonc"), path.join(tmp, "bundle-counted"), path.join(root, "test", "worker.ts"))
         : undefined;
     let roundTrips = {};
     if (wanted("roundtrips")) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // The static assets that are not in the repository: Scalar's API reference script (public/docs.html
 // loads it from this server, never from a CDN). wrangler runs this before `wrangler dev` and
-// `wrangler deploy` (wrangler.toml [build]).
+// `wrangler deploy` (wrangler.jsonc `build`).
 import { copyFileSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";

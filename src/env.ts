@@ -15,22 +15,11 @@ export interface Caller {
   isAdmin: boolean;
 }
 
-export interface Bindings {
-  DB: D1Database;
-  /** Authenticates as the built-in `admin` user. A Worker secret (`wrangler secret put ADMIN_API_KEY`). */
-  ADMIN_API_KEY?: string;
-  /** Root key for secret encryption (issue 3). A Worker secret. */
-  SECRETS_KEY?: string;
-  /** Days an audit entry is kept (wrangler.toml `[vars]`, default 90; lib/retention.ts). */
-  AUDIT_RETENTION_DAYS?: string;
-  /** Origins allowed to call the API from a browser, comma-separated (wrangler.toml `[vars]`; empty: no CORS). */
-  CORS_ORIGINS?: string;
-  /** Requests per client IP and per API key (wrangler.toml `[[ratelimits]]`; middleware/rate-limit.ts). */
-  IP_RATE_LIMIT?: RateLimit;
-  KEY_RATE_LIMIT?: RateLimit;
-  /** The static assets (public/: the OpenAPI document, /docs); wrangler.toml `[assets]`. */
-  ASSETS?: Fetcher;
-}
+/**
+ * The Worker's bindings, vars and secrets: `Env`, generated from wrangler.jsonc by `npm run types`
+ * (worker-configuration.d.ts; the secrets' names come from .dev.vars.example).
+ */
+export type Bindings = Env;
 
 export interface Variables {
   requestId: string;

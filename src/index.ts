@@ -57,7 +57,7 @@ export { app };
 
 export default {
   fetch: app.fetch,
-  /** The Cron Trigger (wrangler.toml): audit log retention. One JSON log line per run. */
+  /** The Cron Trigger (wrangler.jsonc): audit log retention. One JSON log line per run. */
   async scheduled(controller, env, _ctx) {
     const result = await pruneAuditLog(env, new Date(controller.scheduledTime));
     console.log(JSON.stringify({ level: "info", job: "audit-retention", cron: controller.cron, ...result }));

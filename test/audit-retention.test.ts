@@ -54,6 +54,6 @@ describe("audit log retention", () => {
       await expect(pruneAuditLog({ ...env, AUDIT_RETENTION_DAYS: bad }, now), bad).rejects.toThrow(/AUDIT_RETENTION_DAYS/);
     }
     expect(await count(`SELECT 1 FROM audit_log`)).toBe(before);
-    expect(env.AUDIT_RETENTION_DAYS).toBe("90"); // wrangler.toml's default
+    expect(env.AUDIT_RETENTION_DAYS).toBe("90"); // wrangler.jsonc's default
   });
 });

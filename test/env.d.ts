@@ -1,12 +1,10 @@
+// What the test configuration (vitest.config.ts) binds beyond the Worker's own Env
+// (worker-configuration.d.ts, generated from wrangler.jsonc).
 declare namespace Cloudflare {
   interface Env {
-    DB: D1Database;
     TEST_MIGRATIONS: import("cloudflare:test").D1Migration[];
-    ADMIN_API_KEY: string;
-    SECRETS_KEY: string;
-    AUDIT_RETENTION_DAYS: string;
-  }
-  interface GlobalProps {
-    mainModule: typeof import("./worker");
+    /** small limiters for test/rate-limit.test.ts */
+    TEST_IP_RATE_LIMIT: RateLimit;
+    TEST_KEY_RATE_LIMIT: RateLimit;
   }
 }

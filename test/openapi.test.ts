@@ -10,7 +10,6 @@ import { describe, expect, it } from "vitest";
 import document from "../public/api/openapi.json";
 import { appRoutes, openApiDocument } from "../src/openapi/document";
 import { OPERATIONS } from "../src/openapi/operations";
-import type { Bindings } from "../src/env";
 import { contractViolation } from "./contract";
 
 describe("the OpenAPI document", () => {
@@ -36,11 +35,11 @@ describe("the OpenAPI document", () => {
   });
 
   it("is served as a static asset, and /docs is the reference page", async () => {
-    const served = await (env as unknown as Bindings).ASSETS!.fetch("http://api.test/api/openapi.json");
+    const served = await env.ASSETS.fetch("http://api.test/api/openapi.json");
     expect(served.status).toBe(200);
     expect(served.headers.get("Content-Type")).toContain("application/json");
     expect(await served.json()).toEqual(document);
-    const docs = await (env as unknown as Bindings).ASSETS!.fetch("http://api.test/docs");
+    const docs = await env.ASSETS.fetch("http://api.test/docs");
     expect(docs.status).toBe(200);
     const html = await docs.text();
     expect(html).toContain('url: "/api/openapi.json"');

@@ -9,18 +9,12 @@ import { describe, expect, it } from "vitest";
 import { app } from "../src/index";
 import { ADMIN_KEY, createUser, expectError, type ApiResponse } from "./helpers";
 
-interface TestLimiters {
-  TEST_IP_RATE_LIMIT: RateLimit;
-  TEST_KEY_RATE_LIMIT: RateLimit;
-}
-const limiters = env as unknown as TestLimiters;
-
 /** The real app with the small limiters bound as production binds its own. */
 async function send(path: string, headers: Record<string, string>): Promise<ApiResponse> {
   const ctx = createExecutionContext();
   const res = await app.fetch(
     new Request(`http://api.test${path}`, { headers }),
-    { ...env, IP_RATE_LIMIT: limiters.TEST_IP_RATE_LIMIT, KEY_RATE_LIMIT: limiters.TEST_KEY_RATE_LIMIT },
+    { ...env, IP_RATE_LIMIT: env.TEST_IP_RATE_LIMIT, KEY_RATE_LIMIT: env.TEST_KEY_RATE_LIMIT },
     ctx,
   );
   await waitOnExecutionContext(ctx);

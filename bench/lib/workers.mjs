@@ -9,8 +9,8 @@ import { BENCH_KEY, applyMigrations, seedCaller, seededOrgId } from "./seed.mjs"
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 const ADMIN_API_KEY = "bench-admin-key-not-a-secret-0123456789";
 const SECRETS_KEY = "bench-secrets-key-not-a-secret-0123456789";
-const wranglerToml = readFileSync(path.join(root, "wrangler.toml"), "utf8");
-const compatibilityDate = /compatibility_date\s*=\s*"([^"]+)"/.exec(wranglerToml)[1];
+const wranglerConfig = readFileSync(path.join(root, "wrangler.jsonc"), "utf8");
+const compatibilityDate = /"compatibility_date"\s*:\s*"([^"]+)"/.exec(wranglerConfig)[1];
 
 export const auth = { Authorization: `Bearer ${BENCH_KEY}` };
 

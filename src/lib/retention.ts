@@ -1,5 +1,5 @@
 /**
- * Audit log retention, run by the Cron Trigger (wrangler.toml `[triggers]`, the `scheduled` handler
+ * Audit log retention, run by the Cron Trigger (wrangler.jsonc `triggers`, the `scheduled` handler
  * of src/index.ts): entries older than AUDIT_RETENTION_DAYS (default 90) are deleted, oldest first,
  * in chunks of bounded size, and a run stops after a bounded number of chunks so that it stays
  * within D1's limits at any table size; the next run goes on where it stopped.

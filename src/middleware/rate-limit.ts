@@ -2,7 +2,7 @@ import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../env";
 import { ApiError } from "../lib/errors";
 
-/** The limiters' period (wrangler.toml `[[ratelimits]]`: 60 s): the longest a refused client waits. */
+/** The limiters' period (wrangler.jsonc `ratelimits`: 60 s): the longest a refused client waits. */
 const RETRY_AFTER_SECONDS = "60";
 
 function refuse(c: { header: (name: string, value: string) => void }, what: string): never {
