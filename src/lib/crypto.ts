@@ -1,12 +1,7 @@
 const encoder = new TextEncoder();
 
-const HEX = Array.from({ length: 256 }, (_, b) => b.toString(16).padStart(2, "0"));
-
-export function toHex(bytes: ArrayBuffer | Uint8Array): string {
-  let out = "";
-  for (const b of bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)) out += HEX[b];
-  return out;
-}
+// Hex and base64url by the runtime's own Uint8Array methods (lib/uint8array-base64.d.ts).
+export const toHex = (bytes: ArrayBuffer | Uint8Array): string => (bytes instanceof Uint8Array ? bytes : new Uint8Array(bytes)).toHex();
 
 export async function sha256(text: string): Promise<ArrayBuffer> {
   return crypto.subtle.digest("SHA-256", encoder.encode(text));
@@ -17,6 +12,5 @@ export async function sha256Hex(text: string): Promise<string> {
 }
 
 export function randomBase64Url(byteLength: number): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(byteLength));
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+  return crypto.getRandomValues(new Uint8Array(byteLength)).toBase64({ alphabet: "base64url", omitPadding: true });
 }

@@ -18,9 +18,8 @@ const sshString = (bytes: Uint8Array | string) => {
   return concat(uint32(b.length), b);
 };
 
-const base64 = (bytes: Uint8Array) => btoa(Array.from(bytes, (b) => String.fromCharCode(b)).join(""));
-const fromBase64Url = (s: string) =>
-  Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (ch) => ch.charCodeAt(0));
+const base64 = (bytes: Uint8Array) => bytes.toBase64();
+const fromBase64Url = (s: string) => Uint8Array.fromBase64(s, { alphabet: "base64url" });
 
 const KEY_TYPE = "ssh-ed25519";
 

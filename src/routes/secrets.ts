@@ -307,7 +307,7 @@ function jsonUpdate(body: v.InferOutput<typeof UpdateSecretRequest>): SecretUpda
         : {
             type: "DATA",
             read: async () => {
-              const plaintext = Uint8Array.from(atob(data), (ch) => ch.charCodeAt(0));
+              const plaintext = Uint8Array.fromBase64(data);
               if (plaintext.byteLength > VALUE_LIMIT) throw new ApiError("PAYLOAD_TOO_LARGE", `'data' exceeds ${VALUE_LIMIT / KIB} KiB`);
               return { plaintext, publicKey: null };
             },
