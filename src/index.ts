@@ -1,9 +1,9 @@
+import { etag } from "hono/etag";
 import { Hono } from "hono/tiny";
 import type { AppEnv, Bindings } from "./env";
 import { onError, onNotFound } from "./lib/errors";
 import { pruneAuditLog } from "./lib/retention";
 import { authenticate } from "./middleware/auth";
-import { etag } from "hono/etag";
 import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors";
 import { limitByIp, limitByKey } from "./middleware/rate-limit";
