@@ -35,7 +35,7 @@ describe("secrets: storage", () => {
     const plaintext = new Uint8Array(4096).map((_, i) => (i * 31 + 7) % 256);
     const a = await call("POST", secretsOf(org.name), { raw: form({ name: "blob-a", type: "DATA", data: new Blob([plaintext]) }) });
     const b = await call("POST", secretsOf(org.name), { raw: form({ name: "blob-b", type: "DATA", data: new Blob([plaintext]) }) });
-    expect(a.body).toEqual({ ok: true, id: expect.any(String), result: "CREATED" });
+    expect(a.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String) });
     expect(a.headers.get("Cache-Control")).toBe("no-store");
 
     const res = await readData(org.name, "blob-a");
@@ -85,7 +85,7 @@ describe("secrets: storage", () => {
   it("KEY_PAIR without files generates an Ed25519 pair: OpenSSH public key returned, private key readable", async () => {
     const org = await createOrg();
     const created = await call("POST", secretsOf(org.name), { raw: form({ name: "deploy-key", type: "KEY_PAIR" }) });
-    expect(created.body).toEqual({ ok: true, id: expect.any(String), result: "CREATED", publicKey: expect.stringMatching(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+ deploy-key$/) });
+    expect(created.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), publicKey: expect.stringMatching(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+ deploy-key$/) });
     const pub = await call("GET", `${secretsOf(org.name)}/deploy-key/public`);
     expect(pub.body).toEqual({ ok: true, id: created.body.id, name: "deploy-key", publicKey: created.body.publicKey });
 
