@@ -4,6 +4,10 @@ import { defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 
+// wrangler reads .dev.vars (made by `npm run dev`) for each test file and says so once per file; the
+// bindings below override both of its secrets, so that line is noise here. Warnings and errors still show.
+process.env.WRANGLER_LOG ??= "warn";
+
 export default defineConfig({
   plugins: [
     cloudflareTest({

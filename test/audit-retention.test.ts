@@ -2,7 +2,7 @@
 // AUDIT_RETENTION_DAYS, oldest first, in chunks of bounded size and a bounded number per run.
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import worker from "../src/index";
 import { pruneAuditLog } from "../src/lib/retention";
 import { count, rows } from "./helpers";
@@ -45,8 +45,18 @@ describe("audit log retention", () => {
     const tag = crypto.randomUUID();
     await seed(tag, now, [40, 31, 29, 1]);
     const ctx = createExecutionContext();
-    await worker.scheduled(createScheduledController({ scheduledTime: now.getTime(), cron: "23 * * * *" }), { ...env, AUDIT_RETENTION_DAYS: "30" }, ctx);
-    await waitOnExecutionContext(ctx);
+    const logged = vi.spyOn(console, "log").mockImplementation(() => {});
+    try {
+      await worker.scheduled(createScheduledController({ scheduledTime: now.getTime(), cron: "23 * * * *" }), { ...env, AUDIT_RETENTION_DAYS: "30" }, ctx);
+      await waitOnExecutionContext(ctx);
+      // One JSON line per run, for the operator.
+      expect(logged).toHaveBeenCalledOnce();
+      const line = JSON.parse(String(logged.mock.calls[0]![0]));
+      expect(line).toEqual({ level: "info", job: "audit-retention", cron: "23 * * * *", cutoff: new Date(now.getTime() - 30 * DAY).toISOString(), deleted: expect.any(Number), done: true });
+      expect(line.deleted).toBeGreaterThanOrEqual(2);
+    } finally {
+      logged.mockRestore();
+    }
     expect(await ages(tag)).toEqual([29, 1]);
 
     const before = await count(`SELECT 1 FROM audit_log`);

@@ -70,7 +70,7 @@ describe("deleting an organization, end to end through the API", () => {
 
     const res = await call("DELETE", `${base}?confirmation=yes`);
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ result: "DELETED", ok: true });
+    expect(res.body).toEqual({ ok: true, result: "DELETED" });
     expect(res.roundTrips).toBe(1); // the admin key is known without D1; the DELETE is one statement
 
     for (const path of OWNED_PATHS) expectError(await call("GET", `${base}${path}`), 404, "NOT_FOUND");

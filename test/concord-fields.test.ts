@@ -27,7 +27,7 @@ describe("API keys as Concord's clients create them", () => {
   it("an administrator's {userId, name} makes a key for that user, not for the administrator", async () => {
     const jdoe = await createUser();
     const res = await call("POST", "/api/v1/apikey", { json: { userId: jdoe.id, name: "ci-key" } });
-    expect(res.body).toEqual({ ok: true, id: expect.any(String), name: "ci-key", key: expect.any(String), result: "CREATED" });
+    expect(res.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), name: "ci-key", key: expect.any(String) });
     expect(await keyOwner(res.body.key)).toBe(jdoe.id);
     // The key acts as jdoe: jdoe sees itself, and may not create orgs.
     expect((await call("GET", `/api/v1/user/${jdoe.username}`, { key: res.body.key })).body.id).toBe(jdoe.id);
@@ -83,9 +83,9 @@ describe("users as Concord stores and answers them", () => {
   it("stores usernames lower-cased: Alice then alice is one user; answers {id, name, displayName, email, type, disabled, roles}", async () => {
     const name = uniqueName("Alice");
     const created = await call("POST", "/api/v1/user", { json: { username: name, userType: "LDAP", displayName: "Alice A.", email: "a@example.com" } });
-    expect(created.body).toEqual({ ok: true, id: expect.any(String), username: name.toLowerCase(), result: "CREATED" });
+    expect(created.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), username: name.toLowerCase() });
     const again = await call("POST", "/api/v1/user", { json: { username: name.toLowerCase(), roles: ["concordAdmin"] } });
-    expect(again.body).toEqual({ ok: true, id: created.body.id, username: name.toLowerCase(), result: "UPDATED" });
+    expect(again.body).toEqual({ ok: true, result: "UPDATED", id: created.body.id, username: name.toLowerCase() });
     expect(await rows(`SELECT username FROM users WHERE id = ?`, created.body.id)).toEqual([{ username: name.toLowerCase() }]);
     expect((await call("GET", `/api/v1/user/${name}`)).body).toEqual({
       id: created.body.id,
@@ -265,7 +265,7 @@ describe("secrets: Concord's form fields", () => {
   it("generatePassword: the secret is sealed with a generated store password, returned once", async () => {
     const org = await createOrg();
     const res = await call("POST", secretsOf(org.name), { raw: form({ name: "gen", type: "DATA", data: "payload", generatePassword: "true" }) });
-    expect(res.body).toEqual({ ok: true, id: expect.any(String), result: "CREATED", password: expect.stringMatching(/^\S{16,}$/) });
+    expect(res.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), password: expect.stringMatching(/^\S{16,}$/) });
     const read = (password?: string) =>
       call("POST", `${secretsOf(org.name)}/gen/data`, { raw: form(password ? { storePassword: password } : {}) });
     expect((await read()).status).toBe(400);

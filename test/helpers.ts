@@ -43,7 +43,7 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     if (opts.contentType) headers.set("Content-Type", opts.contentType);
   }
   const res = await exports.default.fetch(new Request(`http://api.test${path}`, { method, headers, body }));
-  const text = await res.text();
+  const text = await textOf(res);
   let parsed: unknown = text;
   if ((res.headers.get("Content-Type") ?? "").includes("json") && text) parsed = JSON.parse(text);
   // Every answer a test receives keeps the OpenAPI document's contract (test/contract.ts).
@@ -58,6 +58,11 @@ export async function call<T = any>(method: string, path: string, opts: CallOpti
     rowsRead: Number(res.headers.get("X-D1-Rows-Read") ?? NaN),
     rowsWritten: Number(res.headers.get("X-D1-Rows-Written") ?? NaN),
   };
+}
+
+/** A body as UTF-8 text, whatever its type (workerd warns about `text()` on an octet-stream, e.g. a secret's value). */
+export async function textOf(res: Response): Promise<string> {
+  return new TextDecoder().decode(await res.arrayBuffer());
 }
 
 let counter = 0;

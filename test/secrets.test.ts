@@ -1,8 +1,8 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env, exports } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { app } from "../src/index";
-import { ADMIN_KEY, addToNewTeam, call, createOrg, createUser, expectError, form, rows, snapshot, uniqueName } from "./helpers";
+import { ADMIN_KEY, addToNewTeam, call, createOrg, createUser, expectError, form, rows, snapshot, textOf, uniqueName } from "./helpers";
 
 const secretsOf = (org: string) => `/api/v1/org/${org}/secret`;
 
@@ -35,7 +35,7 @@ describe("secrets: storage", () => {
     const plaintext = new Uint8Array(4096).map((_, i) => (i * 31 + 7) % 256);
     const a = await call("POST", secretsOf(org.name), { raw: form({ name: "blob-a", type: "DATA", data: new Blob([plaintext]) }) });
     const b = await call("POST", secretsOf(org.name), { raw: form({ name: "blob-b", type: "DATA", data: new Blob([plaintext]) }) });
-    expect(a.body).toEqual({ ok: true, id: expect.any(String), result: "CREATED" });
+    expect(a.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String) });
     expect(a.headers.get("Cache-Control")).toBe("no-store");
 
     const res = await readData(org.name, "blob-a");
@@ -85,12 +85,12 @@ describe("secrets: storage", () => {
   it("KEY_PAIR without files generates an Ed25519 pair: OpenSSH public key returned, private key readable", async () => {
     const org = await createOrg();
     const created = await call("POST", secretsOf(org.name), { raw: form({ name: "deploy-key", type: "KEY_PAIR" }) });
-    expect(created.body).toEqual({ ok: true, id: expect.any(String), result: "CREATED", publicKey: expect.stringMatching(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+ deploy-key$/) });
+    expect(created.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), publicKey: expect.stringMatching(/^ssh-ed25519 AAAAC3NzaC1lZDI1NTE5[A-Za-z0-9+/=]+ deploy-key$/) });
     const pub = await call("GET", `${secretsOf(org.name)}/deploy-key/public`);
     expect(pub.body).toEqual({ ok: true, id: created.body.id, name: "deploy-key", publicKey: created.body.publicKey });
 
     const res = await readData(org.name, "deploy-key");
-    const pem = await res.text();
+    const pem = await textOf(res);
     expect(pem).toMatch(/^-----BEGIN OPENSSH PRIVATE KEY-----\n[A-Za-z0-9+/=\n]+-----END OPENSSH PRIVATE KEY-----\n$/);
     // The private key blob embeds the same public key blob the public line carries.
     const body = atob(pem.split("\n").slice(1, -2).join(""));
@@ -109,7 +109,7 @@ describe("secrets: storage", () => {
       raw: form({ name: "uploaded", type: "KEY_PAIR", public: new Blob([publicKey + "\n"]), private: new Blob([privateKey]) }),
     });
     expect(created.body.publicKey).toBe(publicKey);
-    expect(await (await readData(org.name, "uploaded")).text()).toBe(privateKey);
+    expect(await textOf(await readData(org.name, "uploaded"))).toBe(privateKey);
     const before = await snapshot();
     const half = await call("POST", secretsOf(org.name), { raw: form({ name: "half", type: "KEY_PAIR", private: new Blob([privateKey]) }) });
     expectError(half, 400, "VALIDATION_FAILED");
@@ -137,7 +137,7 @@ describe("secrets: storage", () => {
     expect(await wrong.json()).toMatchObject({ ok: false, code: "BAD_REQUEST", message: "Invalid store password" });
     const right = await readData(org.name, "guarded", { storePassword: "correct horse" });
     expect(right.status).toBe(200);
-    expect(await right.text()).toBe("top secret");
+    expect(await textOf(right)).toBe("top secret");
   });
 });
 
@@ -216,7 +216,7 @@ describe("secrets: who may do what", () => {
 
     // A member without a grant: PUBLIC secrets only (README, "Access inside an org").
     expect((await call("GET", secretsOf(org.name), { key: member.key })).body.map((s: { name: string }) => s.name)).toEqual(["pub"]);
-    expect(await (await readData(org.name, "pub", { key: member.key })).text()).toBe("p");
+    expect(await textOf(await readData(org.name, "pub", { key: member.key }))).toBe("p");
     expect((await readData(org.name, "priv", { key: member.key })).status).toBe(404);
     expectError(await call("DELETE", `${secretsOf(org.name)}/pub`, { key: member.key }), 403, "FORBIDDEN");
     const created = await call("POST", secretsOf(org.name), { key: member.key, raw: form({ name: "mine", type: "DATA", data: "x" }) });
@@ -256,12 +256,22 @@ describe("secrets: configuration", () => {
       return { status: res.status, body: (await res.json()) as { code: string; message: string } };
     };
     const before = await snapshot();
-    const create = await send(secretsOf(org.name), form({ name: "new-one", type: "DATA", data: "x" }));
-    expect(create.status).toBe(500);
-    expect(create.body).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("SECRETS_KEY") });
-    const read = await send(`${secretsOf(org.name)}/existing/data`);
-    expect(read.status).toBe(500);
-    expect(read.body.message).toContain("SECRETS_KEY");
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const create = await send(secretsOf(org.name), form({ name: "new-one", type: "DATA", data: "x" }));
+      expect(create.status).toBe(500);
+      expect(create.body).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("SECRETS_KEY") });
+      const read = await send(`${secretsOf(org.name)}/existing/data`);
+      expect(read.status).toBe(500);
+      expect(read.body.message).toContain("SECRETS_KEY");
+      // Each 500 is logged once, as one JSON line with its request id, for the operator.
+      expect(logged.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
+        expect.objectContaining({ level: "error", requestId: expect.any(String), path: secretsOf(org.name), error: expect.stringContaining("SECRETS_KEY") }),
+        expect.objectContaining({ level: "error", requestId: expect.any(String), path: `${secretsOf(org.name)}/existing/data` }),
+      ]);
+    } finally {
+      logged.mockRestore();
+    }
     expect(await snapshot()).toBe(before);
   });
 
@@ -269,13 +279,20 @@ describe("secrets: configuration", () => {
     const org = await createOrg();
     await call("POST", secretsOf(org.name), { raw: form({ name: "rotated", type: "DATA", data: "x" }) });
     const ctx = createExecutionContext();
-    const res = await app.fetch(
-      new Request(`http://api.test${secretsOf(org.name)}/rotated/data`, { method: "POST", headers: { Authorization: ADMIN_KEY } }),
-      { ...env, SECRETS_KEY: "another-key-that-is-long-enough-0123456789" },
-      ctx,
-    );
-    await waitOnExecutionContext(ctx);
-    expect(res.status).toBe(500);
-    expect(await res.json()).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("SECRETS_KEY") });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    try {
+      const res = await app.fetch(
+        new Request(`http://api.test${secretsOf(org.name)}/rotated/data`, { method: "POST", headers: { Authorization: ADMIN_KEY } }),
+        { ...env, SECRETS_KEY: "another-key-that-is-long-enough-0123456789" },
+        ctx,
+      );
+      await waitOnExecutionContext(ctx);
+      expect(res.status).toBe(500);
+      expect(await res.json()).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("SECRETS_KEY") });
+      expect(logged).toHaveBeenCalledOnce();
+      expect(JSON.parse(String(logged.mock.calls[0]![0]))).toMatchObject({ level: "error", error: expect.stringContaining("cannot be decrypted") });
+    } finally {
+      logged.mockRestore();
+    }
   });
 });

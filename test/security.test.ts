@@ -20,7 +20,7 @@ describe("what a caller may not see does not leak", () => {
     const owner = await createUser();
     const owned = await createOrg({ visibility: "PRIVATE", owner: { id: owner.id } });
     const updated = await call("POST", orgs, { key: owner.key, json: { name: owned.name, meta: { x: 1 } } });
-    expect(updated.body).toEqual({ result: "UPDATED", ok: true, id: owned.id });
+    expect(updated.body).toEqual({ ok: true, result: "UPDATED", id: owned.id });
   });
 
   it("a PRIVATE secret's name is not shown through a PUBLIC project's repositories to those who may not see it", async () => {

@@ -17,7 +17,7 @@ describe("POST /api/v1/user", () => {
     const username = uniqueName("user");
     const created = await call("POST", "/api/v1/user", { json: { username, type: "LOCAL" } });
     expect(created.status).toBe(200);
-    expect(created.body).toEqual({ ok: true, id: expect.any(String), username, result: "CREATED" });
+    expect(created.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), username });
     const membership = await rows(
       `SELECT t.org_id, t.name, m.role FROM team_members m JOIN teams t ON t.id = m.team_id WHERE m.user_id = ?`,
       created.body.id,
@@ -25,7 +25,7 @@ describe("POST /api/v1/user", () => {
     expect(membership).toEqual([{ org_id: DEFAULT_ORG_ID, name: "default", role: "MEMBER" }]);
 
     const updated = await call("POST", "/api/v1/user", { json: { username: username.toUpperCase(), roles: ["concordAdmin"] } });
-    expect(updated.body).toEqual({ ok: true, id: created.body.id, username, result: "UPDATED" });
+    expect(updated.body).toEqual({ ok: true, result: "UPDATED", id: created.body.id, username });
     const got = await call("GET", `/api/v1/user/${username}`);
     expect(got.body).toEqual({ id: created.body.id, name: username, type: "LOCAL", disabled: false, roles: [{ name: "concordAdmin" }] });
     expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, created.body.id)).toBe(1);
@@ -96,7 +96,7 @@ describe("API keys", () => {
     const user = await createUser();
     const res = await call("POST", "/api/v1/apikey", { key: user.key, json: { name: "ci-key" } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ ok: true, id: expect.any(String), name: "ci-key", key: expect.any(String), result: "CREATED" });
+    expect(res.body).toEqual({ ok: true, result: "CREATED", id: expect.any(String), name: "ci-key", key: expect.any(String) });
     const stored = await rows<{ key_hash: string }>(`SELECT key_hash FROM api_keys WHERE id = ?`, res.body.id);
     const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(res.body.key));
     const hex = [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");

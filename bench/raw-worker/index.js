@@ -138,7 +138,7 @@ async function handle(request, env) {
     if (!caller) return unauthorized();
     if (!caller.isAdmin) return json({ ok: false, code: "FORBIDDEN", message: "admins only" }, 403);
     if (!deleted.results[0]) return notFound();
-    return json({ result: "DELETED", ok: true });
+    return json({ ok: true, result: "DELETED" });
   }
 
   if (path === "/api/v1/org" && request.method === "POST") {
@@ -161,7 +161,7 @@ async function handle(request, env) {
         ).bind(existing.id, body.id !== undefined ? (body.name ?? null) : null, body.visibility ?? null, meta, cfg),
       ]);
       if (!updated.results[0]) return notFound();
-      return json({ result: "UPDATED", ok: true, id: existing.id });
+      return json({ ok: true, result: "UPDATED", id: existing.id });
     }
     const id = crypto.randomUUID();
     const teamId = crypto.randomUUID();
@@ -177,7 +177,7 @@ async function handle(request, env) {
       env.DB.prepare(`SELECT id FROM organizations WHERE lower(name) = lower(?1) LIMIT 1`).bind(body.name),
     ]);
     const holder = results[4].results[0];
-    return json({ result: holder.id === id ? "CREATED" : "UPDATED", ok: true, id: holder.id });
+    return json({ ok: true, result: holder.id === id ? "CREATED" : "UPDATED", id: holder.id });
   }
 
   return notFound();

@@ -59,7 +59,7 @@ export const apiKeysRouter = new Hono<AppEnv>()
           foreignKey: "The user no longer exists",
         });
       });
-    return c.json({ ok: true, id, name, key, result: "CREATED" } as const, 200, { "Cache-Control": "no-store" });
+    return c.json({ ok: true, result: "CREATED", id, name, key } as const, 200, { "Cache-Control": "no-store" });
   })
 
   .get("/", valid("query", ListApiKeysQuery), async (c) => {

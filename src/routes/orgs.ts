@@ -90,7 +90,7 @@ export const orgsRouter = new Hono<AppEnv>()
         translateConstraint(e, { unique: `Organization name '${body.name}' is already taken` }),
       );
       if (!updated[0]) throw notFound("Organization");
-      return c.json({ result: "UPDATED", ok: true, id: found!.id } as const);
+      return c.json({ ok: true, result: "UPDATED", id: found!.id } as const);
     }
 
     // An administrator without an id: create, or update the org of that name, in one atomic batch
@@ -122,7 +122,7 @@ export const orgsRouter = new Hono<AppEnv>()
       holder: upsert.holder,
     }).catch((e) => translateConstraint(e, { foreignKey: "The owner no longer exists" }));
     if (!holder[0]) throw new Error("organization missing right after its upsert");
-    return c.json({ result: holder[0].id === id ? "CREATED" : "UPDATED", ok: true, id: holder[0].id } as const);
+    return c.json({ ok: true, result: holder[0].id === id ? "CREATED" : "UPDATED", id: holder[0].id } as const);
   })
 
   .get("/", valid("query", ListOrgsQuery), async (c) => {
@@ -158,5 +158,5 @@ export const orgsRouter = new Hono<AppEnv>()
     }));
     requireAdmin(caller, "delete organizations");
     if (!rows.deleted[0]) throw notFound(`Organization '${orgName}'`);
-    return c.json({ result: "DELETED", ok: true } as const);
+    return c.json({ ok: true, result: "DELETED" } as const);
   });

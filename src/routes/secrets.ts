@@ -387,8 +387,8 @@ export const secretsRouter = new Hono<AppEnv>()
     return c.json(
       {
         ok: true,
-        id,
         result: "CREATED",
+        id,
         ...(publicKey ? { publicKey } : {}),
         // Concord's generatePassword: the store password exists only in this answer.
         ...(generatedPassword ? { password: generatedPassword } : {}),

@@ -70,9 +70,9 @@ export const usersRouter = new Hono<AppEnv>()
     if (!holder) throw new Error("user missing right after its upsert");
     return c.json({
       ok: true,
+      result: holder.id === id ? "CREATED" : "UPDATED",
       id: holder.id,
       username: holder.username,
-      result: holder.id === id ? "CREATED" : "UPDATED",
     } as const);
   })
 
