@@ -1,4 +1,3 @@
-import { etag } from "hono/etag";
 import { Hono } from "hono/tiny";
 import type { AppEnv, Bindings } from "./env";
 import { onError, onNotFound } from "./lib/errors";
@@ -6,6 +5,7 @@ import { pruneAuditLog } from "./lib/retention";
 import { authenticate } from "./middleware/auth";
 import { limitBody } from "./middleware/body-limit";
 import { corsFromConfig } from "./middleware/cors";
+import { conditionalGet } from "./middleware/etag";
 import { limitByIp, limitByKey } from "./middleware/rate-limit";
 import { refuseIfMatch } from "./middleware/if-match";
 import { requestLog } from "./middleware/log";
@@ -33,9 +33,11 @@ app.use(requestLog, requestId, corsFromConfig);
 app.get("/", (c) => c.redirect("/docs"));
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
-// GETs answer an ETag and 304 to a matching If-None-Match (after the database middleware, so a 304
-// still carries the session's bookmark; the handler runs its one read either way: never stale).
-app.use("/api/*", limitByIp, authenticate, limitByKey, refuseIfMatch, database, etag(), limitBody);
+// The per-key limit is checked before the key is looked up (it protects D1: a refused request reads
+// nothing, so a key over its limit is 429 whether or not it exists); everything after `database`
+// is refused only after the key is known (401 first). Conditional GETs come after `database`, so a
+// 304 still carries the session's bookmark.
+app.use("/api/*", limitByIp, authenticate, limitByKey, database, refuseIfMatch, ...conditionalGet, limitBody);
 app.route("/api/v1/org", orgsRouter);
 app.route("/api/v1/org/:orgName/team", teamsRouter);
 app.route("/api/v1/org/:orgName/project", projectsRouter);

@@ -35,7 +35,7 @@ function perResourceEntry(res: ApiResponse) {
 
 beforeAll(async () => {
   [owner, member] = await Promise.all([createUser(), createUser()]);
-  org = await createOrg({ name: "audit-rows", visibility: "PRIVATE", owner: { id: owner.id } });
+  org = await createOrg({ visibility: "PRIVATE", owner: { id: owner.id } });
   const team = await addToNewTeam(org.name, member);
   const project = uid("e0000001", `1 + (n / 15) % ${PROJECTS}`);
   // Projects of the org (1 in 4 PUBLIC); entries: 1 in 3 of the org's about one of its projects,

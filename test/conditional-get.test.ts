@@ -59,4 +59,26 @@ describe("ETag and If-None-Match", () => {
     expect(res.body.message).toContain("If-Match");
     expect(await snapshot()).toBe(before);
   });
+
+  it("a page that gains a next page is a new answer: its old tag gets the page with its Link", async () => {
+    const org = await createOrg();
+    for (const name of ["p-a", "p-b"]) expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name } })).status).toBe(200);
+    const page = await call("GET", `/api/v1/org/${org.name}/project?limit=2`);
+    expect(page.headers.get("Link")).toBeNull();
+    const etag = page.headers.get("ETag")!;
+    // a third project sorts after the page: the body of the first page stays the same
+    expect((await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "p-c" } })).status).toBe(200);
+    const again = await call("GET", `/api/v1/org/${org.name}/project?limit=2`, { headers: { "If-None-Match": etag } });
+    expect(again.status).toBe(200);
+    expect(again.body).toEqual(page.body);
+    expect(again.headers.get("Link"), again.headers.get("Link") ?? "").toMatch(/rel="next"/);
+    expect(again.headers.get("ETag")).not.toBe(etag);
+    // and that tag gets 304 while the page and its Link stay
+    expect((await call("GET", `/api/v1/org/${org.name}/project?limit=2`, { headers: { "If-None-Match": again.headers.get("ETag")! } })).status).toBe(304);
+  });
+
+  it("If-Match from an unknown key is still 401 first", async () => {
+    const res = await call("POST", "/api/v1/org", { key: "no-such-key-0123456789", json: { name: uniqueName() }, headers: { "If-Match": '"x"' } });
+    expectError(res, 401, "UNAUTHORIZED");
+  });
 });

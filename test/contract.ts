@@ -2,10 +2,11 @@
  * The contract test's check: an answer the test suite receives must be one the OpenAPI document
  * (public/api/openapi.json, current by `npm test`'s `openapi --check`) declares for its route: the
  * status, and a JSON body that matches that status's schema. test/helpers.ts `call()` runs it on
- * every answer.
+ * every answer. Routes are matched as the app matches them (its own paths, in its order).
  */
 import { Validator, type Schema } from "@cfworker/json-schema";
 import document from "../public/api/openapi.json";
+import { appRoutes, openApiPath } from "../src/openapi/document";
 
 interface MediaType {
   schema: Schema;
@@ -22,29 +23,32 @@ const definitions = document.components.schemas as unknown as Record<string, Sch
 const withDefs = (schema: Schema): Schema =>
   JSON.parse(JSON.stringify({ ...schema, $defs: definitions }).replaceAll('"#/components/schemas/', '"#/$defs/')) as Schema;
 
-/** The document's paths as patterns, the most literal first (`/secret/{s}/public` before `/secret/{s}`). */
-const templates = Object.entries(document.paths as unknown as Record<string, Record<string, OperationObject>>)
-  .map(([template, operations]) => ({
-    template,
-    operations,
-    // an item's `{path}` may contain `/`; any other parameter is one segment
-    pattern: new RegExp(`^${template.replace(/\{path\}/g, "(.+)").replace(/\{\w+\}/g, "([^/]+)")}$`),
-    literals: template.split("/").filter((s) => s && !s.startsWith("{")).length,
-  }))
-  .sort((a, b) => b.literals - a.literals);
+/**
+ * The app's routes as Hono matches them, in the order it registered them: `:name` one segment,
+ * `:name{re}` the route's own pattern (an item's path may contain `/`); each with its operation in
+ * the document.
+ */
+const routes = [...appRoutes().keys()].map((key) => {
+  const [method, path] = key.split(" ") as [string, string];
+  const pattern = path.replace(/:\w+(\{([^}]*)\})?/g, (_, __, re: string | undefined) => (re ? `(?:${re})` : "[^/]+"));
+  const template = openApiPath(path);
+  const operation = (document.paths as unknown as Record<string, Record<string, OperationObject>>)[template]?.[method.toLowerCase()];
+  if (!operation) throw new Error(`${key}: not in public/api/openapi.json (npm run openapi)`);
+  return { method, template, operation, pattern: new RegExp(`^${pattern}$`) };
+});
 
 const validators = new Map<Schema, Validator>();
 
 /** Why the answer breaks the contract, or undefined when it keeps it. */
 export function contractViolation(method: string, url: string, status: number, contentType: string, body: unknown): string | undefined {
   const path = new URL(url).pathname;
-  const found = templates.find((t) => t.pattern.test(path) && t.operations[method.toLowerCase()]);
+  const found = routes.find((r) => r.method === method && r.pattern.test(path));
   if (!found) {
     // A path the app has no route for answers the error envelope: 404, or what comes before routing
     // (401 for a bad key, 413 for a body over the limit).
     return [401, 404, 413].includes(status) ? checkBody(definitions.Error!, body, `${method} ${path} ${status}`) : `${method} ${path}: not in the document`;
   }
-  const operation = found.operations[method.toLowerCase()]!;
+  const { operation } = found;
   const response = operation.responses[String(status)];
   if (!response) return `${method} ${found.template}: status ${status} is not declared (declared: ${Object.keys(operation.responses).join(", ")})`;
   if (!response.content) return body === "" || body === undefined ? undefined : `${method} ${found.template} ${status}: declares no body, got one`;

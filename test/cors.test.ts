@@ -58,4 +58,14 @@ describe("CORS", () => {
     const preflight = await send(new Request("http://api.test/api/v1/org", { method: "OPTIONS", headers: { Origin: "https://evil.example", "Access-Control-Request-Method": "GET" } }));
     expect(preflight.headers.get("Access-Control-Allow-Origin")).toBeNull();
   });
+
+  it("a 304 keeps the CORS headers, so the page can read it", async () => {
+    const headers = { Origin: CONSOLE, Authorization: ADMIN_KEY };
+    const first = await send(new Request("http://api.test/api/v1/org?limit=1", { headers }));
+    const etag = first.headers.get("ETag")!;
+    const again = await send(new Request("http://api.test/api/v1/org?limit=1", { headers: { ...headers, "If-None-Match": etag } }));
+    expect(again.status).toBe(304);
+    expect(again.headers.get("Access-Control-Allow-Origin")).toBe(CONSOLE);
+    expect(again.headers.get("Access-Control-Expose-Headers")!.toLowerCase()).toContain("etag");
+  });
 });

@@ -2,7 +2,8 @@
  * The Worker as the tests and the benchmark's counted run see it: the app (src/index.ts), with every
  * D1 call of a request counted. A response to a request that opened a D1 session carries
  * X-D1-Round-Trips, X-D1-Bound-Limits, X-D1-Rows-Read and X-D1-Rows-Written (see D1Stats).
- * Production runs src/index.ts, without any of this.
+ * Production runs src/index.ts, which counts the same calls for its log line only (middleware/db.ts):
+ * counted here independently, the two agree (test/request-log.test.ts).
  */
 import { app } from "../src/index";
 import type { Bindings } from "../src/env";

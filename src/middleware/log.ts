@@ -25,7 +25,8 @@ export const requestLog = createMiddleware<AppEnv>(async (c, next) => {
       route: route && route.method !== "ALL" ? route.path : null,
       status: c.res.status,
       durationMs: Date.now() - started,
-      ...(d1 && { d1: { roundTrips: d1.roundTrips, rowsRead: d1.rowsRead, rowsWritten: d1.rowsWritten } }),
+      // `unmeasured`: calls whose answer has no meta (first, raw), whose rows the sums leave out
+      ...(d1 && { d1: { roundTrips: d1.roundTrips, rowsRead: d1.rowsRead, rowsWritten: d1.rowsWritten, ...(d1.unmeasured && { unmeasured: d1.unmeasured }) } }),
       ...(c.get("caller") && { callerId: c.get("caller")!.id }),
       ...(c.get("errorCode") && { code: c.get("errorCode") }),
       ...(error !== undefined && { error: error instanceof Error ? `${error.name}: ${error.message}` : "non-Error thrown", stack: error instanceof Error ? error.stack : undefined }),

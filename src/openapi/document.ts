@@ -36,7 +36,7 @@ function jsonSchema(schema: GenericSchema, typeMode: ConversionConfig["typeMode"
 }
 
 /** `/org/:orgName/item/:path{.+}` -> `/org/{orgName}/item/{path}` */
-const openApiPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
+export const openApiPath = (path: string) => path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}");
 const pathParams = (path: string) => [...path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
 
 const operationId = (method: string, path: string) =>
@@ -47,6 +47,11 @@ const operationId = (method: string, path: string) =>
     .map((s) => (s.startsWith(":") ? `By-${s.slice(1).replace(/\{.*$/, "")}` : s))
     .join("-")
     .replace(/(^|-)(\w)/g, (_, __, c: string) => c.toUpperCase());
+
+const ERROR_HEADERS: Record<number, Record<string, unknown>> = {
+  401: { "WWW-Authenticate": { description: 'Bearer realm="concord"', schema: { type: "string" } } },
+  429: { "Retry-After": { description: "Seconds to wait before retrying", schema: { type: "string" } } },
+};
 
 const STATUS_TEXT: Record<number, string> = {
   400: "The request is invalid (VALIDATION_FAILED with a `details` entry per field, or BAD_REQUEST)",
@@ -86,9 +91,15 @@ function responses(op: Operation, method: string, authenticated: boolean, valida
     if (answer.orNoContent) out["204"] = { description: "No such item", headers: requestId };
   }
   if (conditional) out["304"] = { description: "Not modified: If-None-Match named the current ETag (no body)", headers: { ...requestId, ETag: { $ref: "#/components/headers/ETag" } } };
-  const errors = new Set([...(validates || authenticated ? [400] : []), ...(authenticated ? [401] : []), ...op.errors, ...(authenticated ? [429] : []), 500]);
-  for (const status of [...errors].sort()) {
-    out[String(status)] = { description: STATUS_TEXT[status], headers: requestId, content: { "application/json": { schema: { $ref: ref("Error") } } } };
+  // Any request under /api may be refused before its route: 400 (If-Match), 401, 413, 429.
+  const errors = new Set([...(validates || authenticated ? [400] : []), ...(authenticated ? [401, 413, 429] : []), ...op.errors, 500]);
+  for (const status of [...errors].sort((a, b) => a - b)) {
+    const codes = Object.entries(ERROR_STATUS).filter(([, s]) => s === status).map(([code]) => code);
+    out[String(status)] = {
+      description: STATUS_TEXT[status],
+      headers: { ...requestId, ...ERROR_HEADERS[status] },
+      content: { "application/json": { schema: { allOf: [{ $ref: ref("Error") }, { properties: { code: { enum: codes } } }] } } },
+    };
   }
   return out;
 }

@@ -13,7 +13,7 @@ export interface Operation {
   description?: string;
   /** the success answer: JSON of this schema (an array of it with `list`), or another media type */
   answer: { schema: GenericSchema; list?: true } | { media: string; description: string } | { json: "any"; orNoContent?: true; description: string };
-  /** error statuses beyond those every route may answer (400 for a request the validators refuse, 401, 500) */
+  /** error statuses beyond those every API route may answer (400, 401, 413, 429, 500: document.ts) */
   errors: number[];
   /** answers `Link: <...>; rel="next"` when there is a next page */
   paged?: true;
@@ -146,21 +146,21 @@ export const OPERATIONS: Record<string, Operation> = {
   "GET /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}": {
     tag: STORE,
     summary: "One item's JSON (204 without a body when there is no such item)",
-    description: "The path may contain `/`; send it as it is (not as %2F).",
+    description: "The path may contain `/`, sent as it is or encoded (%2F).",
     answer: { json: "any", orNoContent: true, description: "the item's JSON, as stored" },
     errors: [403, 404],
   },
   "PUT /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}": {
     tag: STORE,
     summary: "Create or replace an item (any JSON value)",
-    description: "The path may contain `/`; send it as it is (not as %2F).",
+    description: "The path may contain `/`, sent as it is or encoded (%2F).",
     answer: { schema: r.Saved },
     errors: [403, 404, 409, 413, 415],
   },
   "DELETE /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}": {
     tag: STORE,
     summary: "Delete an item",
-    description: "The path may contain `/`; send it as it is (not as %2F).",
+    description: "The path may contain `/`, sent as it is or encoded (%2F).",
     answer: { schema: r.Deleted },
     errors: [403, 404],
   },
@@ -176,9 +176,9 @@ export const OPERATIONS: Record<string, Operation> = {
     tag: USER,
     summary: "Create an API key (the key is in this answer only)",
     answer: { schema: r.ApiKeyCreated },
-    errors: [403, 404, 409, 413, 415],
+    errors: [403, 409, 413, 415],
   },
-  "GET /api/v1/apikey": { tag: USER, summary: "List API keys (never the keys themselves)", answer: list(r.ApiKeyEntry), errors: [403, 404] },
+  "GET /api/v1/apikey": { tag: USER, summary: "List API keys (never the keys themselves)", answer: list(r.ApiKeyEntry), errors: [403] },
   "DELETE /api/v1/apikey/:id": { tag: USER, summary: "Delete an API key", answer: { schema: r.Deleted }, errors: [403, 404] },
 
   "GET /api/v1/audit": {
