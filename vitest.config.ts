@@ -4,9 +4,10 @@ import { defineConfig } from "vitest/config";
 
 const migrations = await readD1Migrations(path.join(import.meta.dirname, "migrations"));
 
-// wrangler reads .dev.vars (made by `npm run dev`) for each test file and says so once per file; the
-// bindings below override both of its secrets, so that line is noise here. Warnings and errors still show.
-process.env.WRANGLER_LOG ??= "warn";
+// wrangler reads the config and .dev.vars for each test file and says so once per file (which
+// secrets it read, that `secrets` in wrangler.jsonc is experimental); the bindings below override
+// both secrets, so that is noise here. wrangler's errors still show; `npm run dev` shows its warnings.
+process.env.WRANGLER_LOG ??= "error";
 
 export default defineConfig({
   plugins: [

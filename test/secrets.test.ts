@@ -256,7 +256,7 @@ describe("secrets: configuration", () => {
       return { status: res.status, body: (await res.json()) as { code: string; message: string } };
     };
     const before = await snapshot();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = vi.spyOn(console, "log").mockImplementation(() => {});
     try {
       const create = await send(secretsOf(org.name), form({ name: "new-one", type: "DATA", data: "x" }));
       expect(create.status).toBe(500);
@@ -264,10 +264,10 @@ describe("secrets: configuration", () => {
       const read = await send(`${secretsOf(org.name)}/existing/data`);
       expect(read.status).toBe(500);
       expect(read.body.message).toContain("SECRETS_KEY");
-      // Each 500 is logged once, as one JSON line with its request id, for the operator.
+      // Each 500 is logged once, in its request's line (middleware/log.ts), with its request id, for the operator.
       expect(logged.mock.calls.map(([line]) => JSON.parse(String(line)))).toEqual([
-        expect.objectContaining({ level: "error", requestId: expect.any(String), path: secretsOf(org.name), error: expect.stringContaining("SECRETS_KEY") }),
-        expect.objectContaining({ level: "error", requestId: expect.any(String), path: `${secretsOf(org.name)}/existing/data` }),
+        expect.objectContaining({ level: "error", requestId: expect.any(String), route: "/api/v1/org/:orgName/secret", error: expect.stringContaining("SECRETS_KEY") }),
+        expect.objectContaining({ level: "error", requestId: expect.any(String), route: "/api/v1/org/:orgName/secret/:secretName/data" }),
       ]);
     } finally {
       logged.mockRestore();
@@ -279,7 +279,7 @@ describe("secrets: configuration", () => {
     const org = await createOrg();
     await call("POST", secretsOf(org.name), { raw: form({ name: "rotated", type: "DATA", data: "x" }) });
     const ctx = createExecutionContext();
-    const logged = vi.spyOn(console, "error").mockImplementation(() => {});
+    const logged = vi.spyOn(console, "log").mockImplementation(() => {});
     try {
       const res = await app.fetch(
         new Request(`http://api.test${secretsOf(org.name)}/rotated/data`, { method: "POST", headers: { Authorization: ADMIN_KEY } }),
@@ -290,7 +290,7 @@ describe("secrets: configuration", () => {
       expect(res.status).toBe(500);
       expect(await res.json()).toMatchObject({ code: "INTERNAL", message: expect.stringContaining("SECRETS_KEY") });
       expect(logged).toHaveBeenCalledOnce();
-      expect(JSON.parse(String(logged.mock.calls[0]![0]))).toMatchObject({ level: "error", error: expect.stringContaining("cannot be decrypted") });
+      expect(JSON.parse(String(logged.mock.calls[0]![0]))).toMatchObject({ level: "error", status: 500, error: expect.stringContaining("cannot be decrypted") });
     } finally {
       logged.mockRestore();
     }
