@@ -12,6 +12,7 @@ interface MediaType {
   schema: Schema;
 }
 interface Response {
+  $ref?: string;
   content?: Record<string, MediaType>;
 }
 interface OperationObject {
@@ -49,7 +50,9 @@ export function contractViolation(method: string, url: string, status: number, c
     return [401, 404, 413].includes(status) ? checkBody(definitions.Error!, body, `${method} ${path} ${status}`) : `${method} ${path}: not in the document`;
   }
   const { operation } = found;
-  const response = operation.responses[String(status)];
+  const declared = operation.responses[String(status)];
+  // an error answer is declared by reference (components.responses)
+  const response = declared?.$ref ? (document.components.responses as unknown as Record<string, Response>)[declared.$ref.split("/").pop()!] : declared;
   if (!response) return `${method} ${found.template}: status ${status} is not declared (declared: ${Object.keys(operation.responses).join(", ")})`;
   if (!response.content) return body === "" || body === undefined ? undefined : `${method} ${found.template} ${status}: declares no body, got one`;
   const mediaType = contentType.split(";")[0]!.trim();

@@ -11,6 +11,7 @@ const storeColumns = {
   visibility: jsonStores.visibility,
   ownerId: jsonStores.ownerId,
   ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
+  version: sql<number>`${jsonStores.version}`.as("store_version"),
 };
 
 /** A store of the path's org by id or name, with the caller's level on it. */
@@ -55,7 +56,7 @@ const itemsOfReadableStore = (s: OrgScope, storeName: string) =>
 
 /** The item at that path of the store of that name, if the caller holds READER on the store. */
 export const findItem = (db: Database, s: OrgScope, storeName: string, path: string) =>
-  fromCallerAndOrg(db, s, { data: jsonStoreItems.data })
+  fromCallerAndOrg(db, s, { data: jsonStoreItems.data, version: sql<number>`${jsonStoreItems.version}`.as("item_version") })
     .crossJoin(jsonStores)
     .crossJoin(jsonStoreItems)
     .where(and(itemsOfReadableStore(s, storeName), eq(jsonStoreItems.path, path)));

@@ -191,6 +191,7 @@ const orgEntryColumns = {
   cfg: organizations.cfg,
   ownerId: organizations.ownerId,
   ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
+  version: sql<number>`${organizations.version}`.as("org_version"),
 };
 
 export type OrgRow = {
@@ -201,6 +202,8 @@ export type OrgRow = {
   cfg: string | null;
   ownerId: string | null;
   ownerUsername: string | null;
+  /** for If-Match (lib/if-match.ts) */
+  version: number;
   /** the caller is an administrator, the owner, or a member of one of its teams */
   access: boolean;
 };

@@ -22,6 +22,7 @@ const projectColumns = {
   processExecMode: projects.processExecMode,
   ownerId: projects.ownerId,
   ownerUsername: sql<string | null>`${users.username}`.as("owner_username"),
+  version: sql<number>`${projects.version}`.as("project_version"),
 };
 
 /** A project of the path's org by id or name, with the caller's level on it. */

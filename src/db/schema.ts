@@ -27,6 +27,12 @@ const updatedAt = () =>
     .notNull()
     .default(nowIso);
 
+/**
+ * The row's version for If-Match: 1 when inserted, +1 on every update (triggers of migration 0017,
+ * so no update path can forget it). ETags of the row's GET carry it (middleware/etag.ts).
+ */
+const version = () => integer("version").notNull().default(1);
+
 export const VISIBILITIES = ["PUBLIC", "PRIVATE"] as const;
 export type Visibility = (typeof VISIBILITIES)[number];
 
@@ -81,6 +87,7 @@ export const organizations = sqliteTable(
     cfg: text("cfg"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    version: version(),
   },
   (t) => [
     uniqueIndex("organizations_name_uq").on(sql`lower(${t.name})`),
@@ -181,6 +188,7 @@ export const projects = sqliteTable(
     processExecMode: text("process_exec_mode", { enum: PROCESS_EXEC_MODES }).notNull().default("READERS"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    version: version(),
   },
   (t) => [
     uniqueIndex("projects_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
@@ -228,6 +236,7 @@ export const secrets = sqliteTable(
     publicKey: text("public_key"),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    version: version(),
   },
   (t) => [
     uniqueIndex("secrets_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
@@ -276,6 +285,7 @@ export const jsonStores = sqliteTable(
     ownerId: text("owner_id").references(() => users.id, { onDelete: "set null" }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    version: version(),
   },
   (t) => [
     uniqueIndex("json_stores_org_name_uq").on(t.orgId, sql`lower(${t.name})`),
@@ -296,6 +306,7 @@ export const jsonStoreItems = sqliteTable(
     data: text("data").notNull(),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    version: version(),
   },
   (t) => [primaryKey({ columns: [t.storeId, t.path] })],
 );
@@ -396,3 +407,9 @@ export const auditLog = sqliteTable("audit_log", {
   // `after`/`before` become sequence bounds through this one; retention deletes by it
   index("audit_log_date_idx").on(t.entryDate),
 ]);
+
+/**
+ * Always empty: a write batch whose If-Match does not hold inserts a row here first, the CHECK
+ * refuses it, and D1 rolls the whole batch back (db/preconditions.ts; answered 412).
+ */
+export const ifMatchFailed = sqliteTable("if_match_failed", { failed: integer("failed").notNull() }, () => [check("if_match_failed_ck", sql`0`)]);

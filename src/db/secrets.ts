@@ -24,6 +24,7 @@ const secretColumns = {
   encryptedBy: secrets.encryptedBy,
   publicKey: secrets.publicKey,
   ownerId: secrets.ownerId,
+  version: sql<number>`${secrets.version}`.as("secret_version"),
 };
 
 /**

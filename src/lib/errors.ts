@@ -11,6 +11,7 @@ export const ERROR_STATUS = {
   NOT_FOUND: 404,
   CONFLICT: 409,
   PAYLOAD_TOO_LARGE: 413,
+  PRECONDITION_FAILED: 412,
   UNSUPPORTED_MEDIA_TYPE: 415,
   RATE_LIMITED: 429,
   INTERNAL: 500,
@@ -59,6 +60,7 @@ const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   403: "FORBIDDEN",
   404: "NOT_FOUND",
   409: "CONFLICT",
+  412: "PRECONDITION_FAILED",
   413: "PAYLOAD_TOO_LARGE",
   415: "UNSUPPORTED_MEDIA_TYPE",
   429: "RATE_LIMITED",
@@ -81,8 +83,10 @@ export function rootCause(err: unknown): unknown {
 /** A trigger that refuses a write raises a message starting with this (migrations/0010). */
 const REFUSED_BY_TRIGGER = "refused: ";
 
-const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | "REFUSED" | undefined => {
+const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | "REFUSED" | "PRECONDITION" | undefined => {
   const message = String(rootCause(err) instanceof Error ? (rootCause(err) as Error).message : rootCause(err));
+  // db/preconditions.ts: an If-Match that did not hold rolled the batch back
+  if (message.includes("CHECK constraint failed: if_match_failed_ck")) return "PRECONDITION";
   if (message.includes("UNIQUE constraint failed")) return "UNIQUE";
   if (message.includes("FOREIGN KEY constraint failed")) return "FOREIGN KEY";
   if (message.includes(REFUSED_BY_TRIGGER) && message.includes("SQLITE_CONSTRAINT")) return "REFUSED";
@@ -114,6 +118,7 @@ export const onError: ErrorHandler = (err, c) => {
   if (kind === "UNIQUE") return envelope(c, "CONFLICT", "The request conflicts with an existing record");
   if (kind === "FOREIGN KEY") return envelope(c, "CONFLICT", "The request refers to a record that does not exist");
   if (kind === "REFUSED") return envelope(c, "CONFLICT", "The request would break a rule of the stored data");
+  if (kind === "PRECONDITION") return envelope(c, "PRECONDITION_FAILED", "If-Match does not name the current version: GET it again, and retry with its ETag");
   // The request's log line (middleware/log.ts) reports it, as the driver's own error.
   c.set("error", err);
   // An ApiError("INTERNAL") carries a message written for the operator (e.g. missing configuration).

@@ -1,22 +1,27 @@
 import { etag, RETAINED_304_HEADERS } from "hono/etag";
 import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../env";
 
 const encoder = new TextEncoder();
 
 /**
- * A paged answer's tag covers its `Link` too: a page that gains (or loses) a next page is a new
- * answer even when its body is the same, so its old tag must not get a 304. Other answers are
- * tagged by hono/etag from the body alone.
+ * The tags hono/etag does not compute itself: a paged answer's covers its `Link` (a page that gains
+ * or loses a next page is a new answer even when its body is the same), and the answer of a row
+ * that If-Match can name (the handler sets `version`) is `"v<version>.<digest>"`, so a write can
+ * name the version it read (lib/if-match.ts). Other answers are tagged by hono/etag from the body.
  */
-const tagPagedAnswer = createMiddleware(async (c, next) => {
+const tagAnswer = createMiddleware<AppEnv>(async (c, next) => {
   await next();
   const link = c.res.headers.get("Link");
-  if (c.req.method !== "GET" || !c.res.ok || !link) return;
+  const version = c.get("version");
+  if (c.req.method !== "GET" || !c.res.ok || (!link && version === undefined)) return;
+  const head = encoder.encode(`${link ?? ""}\n`);
   const body = new Uint8Array(await c.res.clone().arrayBuffer());
-  const tagged = new Uint8Array(encoder.encode(`${link}\n`).length + body.length);
-  tagged.set(encoder.encode(`${link}\n`));
-  tagged.set(body, tagged.length - body.length);
-  c.res.headers.set("ETag", `"${new Uint8Array(await crypto.subtle.digest("SHA-1", tagged)).toHex()}"`);
+  const tagged = new Uint8Array(head.length + body.length);
+  tagged.set(head);
+  tagged.set(body, head.length);
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-1", tagged)).toHex();
+  c.res.headers.set("ETag", version === undefined ? `"${digest}"` : `"v${version}.${digest}"`);
 });
 
 /**
@@ -26,5 +31,5 @@ const tagPagedAnswer = createMiddleware(async (c, next) => {
  */
 export const conditionalGet = [
   etag({ retainedHeaders: [...RETAINED_304_HEADERS, "access-control-allow-origin", "access-control-expose-headers"] }),
-  tagPagedAnswer,
+  tagAnswer,
 ] as const;

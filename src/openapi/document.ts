@@ -8,6 +8,7 @@ import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema 
 import type { GenericSchema } from "valibot";
 import { app } from "../index";
 import { ERROR_STATUS } from "../lib/errors";
+import { IF_MATCH_ROUTES } from "../lib/if-match";
 import { VALIDATES, type Validates } from "../lib/validate";
 import { BOOKMARK_HEADER } from "../middleware/db";
 import { version } from "../../package.json";
@@ -59,13 +60,14 @@ const STATUS_TEXT: Record<number, string> = {
   403: "The caller may not do this",
   404: "No such thing, or one the caller may not see",
   409: "Conflicts with what exists (a name in use, a reference that would break)",
+  412: "If-Match does not name the resource's current version (PRECONDITION_FAILED): nothing was changed",
   413: "The body is larger than this route accepts",
   415: "The body's Content-Type is not one this route reads",
   429: "Too many requests from this address or with this key (RATE_LIMITED; Retry-After says when to retry)",
   500: "An unexpected error (the body never carries details; the log has the request id)",
 };
 
-function responses(op: Operation, method: string, authenticated: boolean, validates: boolean) {
+function responses(op: Operation, method: string, authenticated: boolean, validates: boolean, ifMatch: boolean) {
   const requestId = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
   // the API's GETs answer an ETag, and 304 to a matching If-None-Match (src/index.ts)
   const conditional = method === "GET" && authenticated;
@@ -92,15 +94,8 @@ function responses(op: Operation, method: string, authenticated: boolean, valida
   }
   if (conditional) out["304"] = { description: "Not modified: If-None-Match named the current ETag (no body)", headers: { ...requestId, ETag: { $ref: "#/components/headers/ETag" } } };
   // Any request under /api may be refused before its route: 400 (If-Match), 401, 413, 429.
-  const errors = new Set([...(validates || authenticated ? [400] : []), ...(authenticated ? [401, 413, 429] : []), ...op.errors, 500]);
-  for (const status of [...errors].sort((a, b) => a - b)) {
-    const codes = Object.entries(ERROR_STATUS).filter(([, s]) => s === status).map(([code]) => code);
-    out[String(status)] = {
-      description: STATUS_TEXT[status],
-      headers: { ...requestId, ...ERROR_HEADERS[status] },
-      content: { "application/json": { schema: { allOf: [{ $ref: ref("Error") }, { properties: { code: { enum: codes } } }] } } },
-    };
-  }
+  const errors = new Set([...(validates || authenticated ? [400] : []), ...(authenticated ? [401, 413, 429] : []), ...(ifMatch ? [412] : []), ...op.errors, 500]);
+  for (const status of [...errors].sort((a, b) => a - b)) out[String(status)] = { $ref: `#/components/responses/Error${status}` };
   return out;
 }
 
@@ -135,6 +130,23 @@ export function appRoutes() {
   return routes;
 }
 
+/** One error answer per status (components.responses), its codes those of that status. */
+const errorResponses = () =>
+  Object.fromEntries(
+    Object.keys(STATUS_TEXT).map((s) => {
+      const status = Number(s);
+      const codes = Object.entries(ERROR_STATUS).filter(([, st]) => st === status).map(([code]) => code);
+      return [
+        `Error${status}`,
+        {
+          description: STATUS_TEXT[status],
+          headers: { "X-Request-Id": { $ref: "#/components/headers/RequestId" }, ...ERROR_HEADERS[status] },
+          content: { "application/json": { schema: { allOf: [{ $ref: ref("Error") }, { properties: { code: { enum: codes } } }] } } },
+        },
+      ];
+    }),
+  );
+
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const [key, validators] of appRoutes()) {
@@ -149,6 +161,7 @@ export function openApiDocument() {
       ...(validators.has("query") ? queryParams(validators.get("query")!) : []),
       ...(authenticated ? [{ $ref: "#/components/parameters/Bookmark" }] : []),
       ...(authenticated && method === "GET" ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
+      ...(IF_MATCH_ROUTES.has(key) ? [{ $ref: "#/components/parameters/IfMatch" }] : []),
     ];
     const requestBody = bodyOf(validators);
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
@@ -159,7 +172,7 @@ export function openApiDocument() {
       ...(authenticated ? {} : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
-      responses: responses(op, method, authenticated, validators.size > 0),
+      responses: responses(op, method, authenticated, validators.size > 0, IF_MATCH_ROUTES.has(key)),
     };
   }
   return {
@@ -182,6 +195,7 @@ export function openApiDocument() {
     components: {
       securitySchemes: { apiKey: { type: "apiKey", in: "header", name: "Authorization", description: "An API key (`POST /api/v1/apikey`)" } },
       schemas: toJsonSchemaDefs(COMPONENTS, config("ignore")),
+      responses: errorResponses(),
       headers: {
         RequestId: { description: "The request's id (also in the log line and the audit entry)", schema: { type: "string" } },
         ETag: { description: "The answer's entity tag: send it as If-None-Match to get 304 while the answer is unchanged", schema: { type: "string" } },
@@ -189,6 +203,13 @@ export function openApiDocument() {
         Link: { description: 'The next page: `<path?query&after=...>; rel="next"` (absent on the last page)', schema: { type: "string" } },
       },
       parameters: {
+        IfMatch: {
+          name: "If-Match",
+          in: "header",
+          required: false,
+          description: 'The ETag of this resource\'s GET ("v<version>.<digest>"), or *: the update is carried out only if the resource is still at that version (412 otherwise)',
+          schema: { type: "string" },
+        },
         IfNoneMatch: { name: "If-None-Match", in: "header", required: false, description: "An ETag of an earlier answer: 304 while it is still the answer", schema: { type: "string" } },
         Bookmark: {
           name: BOOKMARK_HEADER,

@@ -23,6 +23,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { audit, newFields, whileRowExists } from "../lib/audit";
+import { ifMatchHolds } from "../lib/if-match";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -78,6 +79,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       const moved = target.id !== org.id;
       const changes = { name: body.id !== undefined ? body.name : undefined, visibility: body.visibility, ownerId: owner?.id, orgId: moved ? target.id : undefined };
       await batch(db, {
+        precondition: ifMatchHolds(c, sql`(SELECT ${jsonStores.version} FROM ${jsonStores} WHERE ${jsonStores.id} = ${existing.id})`),
         audited: audit(c, "JSON_STORE", "UPDATE", { orgId: org.id, jsonStoreId: existing.id, name: existing.name }, {
           ...whileRowExists(jsonStores.id, existing.id),
           computed: {
@@ -98,6 +100,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const id = crypto.randomUUID();
     const store = { id, orgId: org.id, name: body.name!, visibility: body.visibility ?? "PRIVATE", ownerId: owner?.id ?? caller.id };
     await batch(db, {
+      // If-Match on a store that does not exist (yet) cannot hold
+      precondition: ifMatchHolds(c, sql`NULL`),
       inserted: insertStore(db, store),
       audited: audit(c, "JSON_STORE", "CREATE", { orgId: org.id, jsonStoreId: id, name: store.name, changes: { new: newFields(store) } }),
     }).catch((e) => translateConstraint(e, taken));
@@ -113,7 +117,9 @@ export const jsonStoresRouter = new Hono<AppEnv>()
   .get("/:storeName", async (c) => {
     const { storeName } = c.req.param();
     const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(c.get("db"), s, { name: storeName }) }));
-    return c.json(toStoreEntry(org, requireResource(org, rows.store[0], `JSON store '${storeName}'`, "SEE")));
+    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "SEE");
+    c.set("version", store.version);
+    return c.json(toStoreEntry(org, store));
   })
 
   .delete("/:storeName", async (c) => {
@@ -151,6 +157,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const item = rows.item[0];
     // As Concord: a missing item of a readable store is 204 (its jsonStore.get task reads null).
     if (!item) return c.body(null, 204);
+    c.set("version", item.version);
     return c.body(item.data, 200, { "Content-Type": "application/json" });
   })
 
@@ -167,6 +174,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     // entry records the item's path, never its content.
     const about = { orgId: org.id, jsonStoreId: store.id, itemPath: path };
     const { before } = await batch(db, {
+      precondition: ifMatchHolds(c, sql`(SELECT ${jsonStoreItems.version} FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})`),
       before: findItemInStore(db, store.id, path),
       created: audit(c, "JSON_STORE_DATA", "CREATE", about, { when: sql`NOT EXISTS (SELECT 1 FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})` }),
       updated: audit(c, "JSON_STORE_DATA", "UPDATE", about, { when: sql`EXISTS (SELECT 1 FROM ${jsonStoreItems} WHERE ${itemIs(store.id, path)})` }),

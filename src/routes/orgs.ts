@@ -18,6 +18,7 @@ import {
 import { organizations } from "../db/schema";
 import { lowerEq } from "../db/sql";
 import { audit, newFields } from "../lib/audit";
+import { ifMatchHolds } from "../lib/if-match";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchAsCaller, canSeeOrg, readAsCallerGuessingAdmin, requireAdmin } from "../lib/access";
@@ -79,6 +80,7 @@ export const orgsRouter = new Hono<AppEnv>()
       }
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
       const { updated } = await batch(db, {
+        precondition: ifMatchHolds(c, sql`(SELECT ${organizations.version} FROM ${organizations} WHERE ${organizations.id} = ${found!.id})`),
         // the name before the change, and the changes, from the row as the update finds it
         audited: audit(c, "ORGANIZATION", "UPDATE", { orgId: found!.id }, {
           from: sql`FROM ${organizations}`,
@@ -106,6 +108,8 @@ export const orgsRouter = new Hono<AppEnv>()
     } as const;
     const upsert = createOrgBatch(db, org, changes);
     const { holder } = await batch(db, {
+      // If-Match: the org of that name must exist and be at that version (a create has none)
+      precondition: ifMatchHolds(c, sql`(SELECT ${organizations.version} FROM ${organizations} WHERE ${lowerEq(organizations.name, org.name)})`),
       inserted: upsert.org,
       // CREATE if this request's row went in; else UPDATE of the org of that name, before the update
       created: audit(c, "ORGANIZATION", "CREATE", { orgId: id, name: org.name, changes: { new: newFields(org) } }, {
@@ -137,6 +141,7 @@ export const orgsRouter = new Hono<AppEnv>()
     const { rows } = await batchAsCaller(c, (ref) => ({ org: findOrg(c.get("db"), ref, { name: orgName }) }));
     const org = rows.org[0];
     if (!org || !canSeeOrg(org)) throw notFound(`Organization '${orgName}'`);
+    c.set("version", org.version);
     return c.json(toOrgEntry(org));
   })
 

@@ -1,4 +1,5 @@
 import { Hono } from "hono/tiny";
+import { sql } from "drizzle-orm";
 import { batch } from "../db/client";
 import { changesOf } from "../db/audit";
 import { dropGrants } from "../db/grants";
@@ -29,6 +30,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { audit, newFields, whileRowExists } from "../lib/audit";
+import { ifMatchHolds } from "../lib/if-match";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -228,6 +230,7 @@ export const projectsRouter = new Hono<AppEnv>()
       db,
       existing
         ? {
+            precondition: ifMatchHolds(c, sql`(SELECT ${projects.version} FROM ${projects} WHERE ${projects.id} = ${projectId})`),
             audited: audit(c, "PROJECT", "UPDATE", { ...about, name: existing.name, ...replaced }, {
               ...whileRowExists(projects.id, projectId),
               computed: { changes: changesOf(projectChangedFields(changes)) },
@@ -237,6 +240,8 @@ export const projectsRouter = new Hono<AppEnv>()
             ungranted: moved ? dropGrants(db, "project", projectId) : undefined,
           }
         : {
+            // If-Match on a project that does not exist (yet) cannot hold
+            precondition: ifMatchHolds(c, sql`NULL`),
             project: insertProject(db, { ...fields, id: projectId, orgId: org.id, name: projectName, ownerId: owner?.id ?? caller.id }),
             audited: audit(c, "PROJECT", "CREATE", { ...about, name: projectName, changes: { new: newFields({ ...fields, name: projectName }) }, ...replaced }),
             ...repos,
@@ -259,6 +264,7 @@ export const projectsRouter = new Hono<AppEnv>()
       repositories: allRepositories(db, s, projectName),
     }));
     const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "SEE");
+    c.set("version", project.version);
     return c.json({ ...toProjectEntry(org, project), repositories: rows.repositories.map((r) => toRepositoryEntry(project.name, r)) });
   })
 

@@ -24,6 +24,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type MoveTarget, type OrgAccess } from "../lib/access";
 import { audit, whileRowExists } from "../lib/audit";
+import { ifMatchHolds } from "../lib/if-match";
 import { randomBase64Url } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
@@ -259,7 +260,8 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
     },
   );
   const write = updateSecret(db, secret.id, org.id, changes, { projectIds, readIv, toOrgId });
-  const { updated: wrote } = await batch(db, { audited, ...write }).catch((e) =>
+  const precondition = ifMatchHolds(c, sql`(SELECT ${secrets.version} FROM ${secrets} WHERE ${secrets.id} = ${secret.id})`);
+  const { updated: wrote } = await batch(db, { precondition, audited, ...write }).catch((e) =>
     translateConstraint(e, {
       unique: `Secret '${u.name ?? secret.name}' already exists in '${target.name}'`,
       foreignKey: "A project, the owner or the organization no longer exists",
@@ -407,7 +409,9 @@ export const secretsRouter = new Hono<AppEnv>()
   .get("/:secretName", async (c) => {
     const { secretName } = c.req.param();
     const { org, rows } = await batchInOrg(c, (s) => ({ secret: findSecret(c.get("db"), s, secretName) }));
-    return c.json(toSecretEntry(org, requireResource(org, rows.secret[0], `Secret '${secretName}'`, "SEE")));
+    const secret = requireResource(org, rows.secret[0], `Secret '${secretName}'`, "SEE");
+    c.set("version", secret.version);
+    return c.json(toSecretEntry(org, secret));
   })
 
   .get("/:secretName/public", async (c) => {
