@@ -17,7 +17,8 @@ import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
-const CHROMIUM = "/usr/bin/chromium";
+// CHROMIUM_PATH: another Chromium-based browser (e.g. the preinstalled Chrome of a CI runner).
+const CHROMIUM = process.env.CHROMIUM_PATH || "/usr/bin/chromium";
 const outDir = path.join(root, "test-results", "browser");
 const HOST = "127.0.0.1";
 // The machine's network is closed: without the background-networking flags Chromium keeps trying to
