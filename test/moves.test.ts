@@ -57,7 +57,7 @@ describe("moving projects", { timeout: 60_000 }, () => {
     // a secret of the source org restricted to it
     expect((await call("POST", `/api/v1/org/${source.name}/secret`, { raw: form({ name: "scoped", type: "DATA", data: "x", projects: "app" }) })).status).toBe(200);
     const restricted = await expectUnchanged(() => move({ orgName: target.name, repositories: { main: { url: "https://git.test/main.git" } } }), 409);
-    expect(restricted.body.message).toContain("1 secrets");
+    expect(restricted.body.message).toContain("1 secret of");
     expect((await call("DELETE", `/api/v1/org/${source.name}/secret/scoped`)).status).toBe(200);
 
     await addToNewTeam(target.name, owner!);

@@ -135,7 +135,7 @@ function requireUntied(project: { name: string }, org: OrgRow, ties: { kind: "re
   // counted, not named: they may be secrets the caller may not see
   const restricted = named("secret").length;
   if (restricted > 0) {
-    throw new ApiError("CONFLICT", `${restricted} secrets of '${org.name}' are restricted to project '${project.name}': change their restrictions first`);
+    throw new ApiError("CONFLICT", `${restricted === 1 ? "1 secret" : `${restricted} secrets`} of '${org.name}' ${restricted === 1 ? "is" : "are"} restricted to project '${project.name}': change ${restricted === 1 ? "its restriction" : "their restrictions"} first`);
   }
 }
 
