@@ -3,7 +3,7 @@
  * without a body, after the same one D1 round trip, and never once the answer has changed.
  */
 import { describe, expect, it } from "vitest";
-import { call, createOrg, expectError, snapshot, uniqueName } from "./helpers";
+import { call, createOrg, expectError, uniqueName } from "./helpers";
 
 describe("ETag and If-None-Match", () => {
   it("a GET answers an ETag; the same ETag back answers 304 with no body, in one round trip", async () => {

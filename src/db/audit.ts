@@ -8,7 +8,7 @@ import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { accessCondition, callerLevel, GRANTABLE, LEVEL_RANK, type GrantableKind } from "./orgs";
 import { auditLog, jsonStores, organizations, projects, secrets, teams, users, type AuditAction, type AuditObject } from "./schema";
-import { lowerEq, nowIso } from "./sql";
+import { lowerEq, nowIso, type ChangedField } from "./sql";
 
 export interface AuditEntry {
   object: AuditObject;
@@ -45,8 +45,6 @@ export function recordAudit(db: Database, e: AuditEntry, opts: { from?: SQL; whe
   );
 }
 
-/** A field an update may change: its key in `changes`, its column (in the entry's FROM), the new value (undefined: not sent). */
-export type ChangedField = [key: string, column: SQLWrapper, value: unknown, kind?: "json" | "boolean"];
 
 /**
  * Concord's `changes: {prev: {...}, new: {...}}` of the sent fields whose value differs from the

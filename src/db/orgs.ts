@@ -3,7 +3,7 @@ import { and, eq, inArray, ne, sql, type SQL, type SQLWrapper } from "drizzle-or
 import type { SelectedFields } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
-import type { ChangedField } from "./audit";
+import type { ChangedField } from "./sql";
 import {
   jsonStoreItems,
   jsonStores,

@@ -3,7 +3,7 @@
  * Every result column name is distinct (D1 batches key rows by name).
  */
 import { and, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
-import type { ChangedField } from "./audit";
+import type { ChangedField } from "./sql";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { callerLevel, byIdsOrNames, fromCallerAndOrg, readableChildren, seesResource, type OrgScope } from "./orgs";

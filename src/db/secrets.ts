@@ -2,7 +2,7 @@
 import { and, eq, sql, type SQL } from "drizzle-orm";
 import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
-import type { ChangedField } from "./audit";
+import type { ChangedField } from "./sql";
 import type { Database } from "./client";
 import { dropGrants } from "./grants";
 import { byIdsOrNames, callerLevel, fromCallerAndOrg, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, type OrgScope } from "./orgs";

@@ -53,3 +53,9 @@ export const compareNames = (a: string, b: string) => {
 
 /** Name order, case-insensitive (the order of the lower(name) indexes and of `after` cursors). */
 export const byLowerName = (column: SQLWrapper) => asc(sql`lower(${column})`);
+
+/**
+ * A field an update may change, for its audit entry's `changes` (db/audit.ts changesOf): its key,
+ * its column (in the entry's FROM), the new value (undefined: not sent).
+ */
+export type ChangedField = [key: string, column: SQLWrapper, value: unknown, kind?: "json" | "boolean"];
