@@ -53,6 +53,10 @@ export const invalidField = (id: string, message: string, what = "request body")
 export const nameRequired = () => invalidField("name", "is required when id is not given");
 export const forbidden = (message: string) => new ApiError("FORBIDDEN", message);
 
+/** If-Match named a version the row is not at (lib/if-match.ts), whether seen before the batch or by it. */
+const PRECONDITION_MESSAGE = "If-Match does not name the current version: GET it again, and retry with its ETag";
+export const preconditionFailed = () => new ApiError("PRECONDITION_FAILED", PRECONDITION_MESSAGE);
+
 /** hono's own HTTPExceptions (malformed JSON, ...) mapped onto our codes. */
 const CODE_BY_STATUS: Partial<Record<number, ErrorCode>> = {
   400: "BAD_REQUEST",
@@ -118,7 +122,7 @@ export const onError: ErrorHandler = (err, c) => {
   if (kind === "UNIQUE") return envelope(c, "CONFLICT", "The request conflicts with an existing record");
   if (kind === "FOREIGN KEY") return envelope(c, "CONFLICT", "The request refers to a record that does not exist");
   if (kind === "REFUSED") return envelope(c, "CONFLICT", "The request would break a rule of the stored data");
-  if (kind === "PRECONDITION") return envelope(c, "PRECONDITION_FAILED", "If-Match does not name the current version: GET it again, and retry with its ETag");
+  if (kind === "PRECONDITION") return envelope(c, "PRECONDITION_FAILED", PRECONDITION_MESSAGE);
   // The request's log line (middleware/log.ts) reports it, as the driver's own error.
   c.set("error", err);
   // An ApiError("INTERNAL") carries a message written for the operator (e.g. missing configuration).

@@ -8,7 +8,7 @@ import type { Context } from "hono";
 import type { SQL } from "drizzle-orm";
 import { versionHolds } from "../db/preconditions";
 import type { AppEnv } from "../env";
-import { ApiError } from "./errors";
+import { preconditionFailed } from "./errors";
 
 /** The writes that take If-Match, as `app.routes` names them. */
 export const IF_MATCH_ROUTES = new Set([
@@ -21,7 +21,7 @@ export const IF_MATCH_ROUTES = new Set([
 ]);
 
 /** The version an If-Match names, "*" (any current version), or undefined without the header. */
-export function ifMatchVersion(c: Context<AppEnv>): number | "*" | undefined {
+function ifMatchVersion(c: Context<AppEnv>): number | "*" | undefined {
   const header = c.req.header("If-Match");
   if (header === undefined) return undefined;
   if (header.trim() === "*") return "*";
@@ -30,9 +30,6 @@ export function ifMatchVersion(c: Context<AppEnv>): number | "*" | undefined {
   if (!match) throw preconditionFailed();
   return Number(match[1]);
 }
-
-export const preconditionFailed = () =>
-  new ApiError("PRECONDITION_FAILED", "If-Match does not name the current version: GET it again, and retry with its ETag");
 
 /** The batch's head statement for the request's If-Match on the row whose version `current` reads; none without If-Match. */
 export function ifMatchHolds(c: Context<AppEnv>, current: SQL) {
