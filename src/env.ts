@@ -30,6 +30,8 @@ export interface Variables {
   caller?: Caller;
   /** The version of the row a GET answers, for its ETag (middleware/etag.ts, lib/if-match.ts). */
   version?: number;
+  /** Set by a route that honours If-Match (lib/if-match.ts `takesIfMatch`). */
+  takesIfMatch?: boolean;
   /** The request's D1 calls, counted (middleware/db.ts), for its log line. */
   d1?: D1Stats;
   /** The error code the request was answered with, and for a 500 the error (lib/errors.ts), for its log line. */

@@ -5,6 +5,7 @@
  * and nothing changes. Other writes refuse If-Match (400).
  */
 import { describe, expect, it } from "vitest";
+import { appRoutes } from "../src/openapi/document";
 import { call, createOrg, expectError, form, snapshot, uniqueName, type ApiResponse } from "./helpers";
 
 const TAG = /^"v(\d+)\.[0-9a-f]{40}"$/;
@@ -80,6 +81,19 @@ describe("If-Match", () => {
     expectError(await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "new-proj" }, headers: { "If-Match": "*" } }), 412, "PRECONDITION_FAILED");
     expectError(await call("PUT", `/api/v1/org/${org.name}/jsonstore/none/item/x`, { json: 1, headers: { "If-Match": "*" } }), 404, "NOT_FOUND");
     expect(await snapshot()).toBe(before);
+  });
+
+  it("the routes marked takesIfMatch are exactly those whose lost update is tested above", () => {
+    // A route marked without a test here could take If-Match and not check it: add its test.
+    const marked = [...appRoutes()].filter(([, route]) => route.takesIfMatch).map(([key]) => key);
+    expect(marked.sort()).toEqual([
+      "POST /api/v1/org",
+      "POST /api/v1/org/:orgName/jsonstore",
+      "POST /api/v1/org/:orgName/project",
+      "POST /api/v1/org/:orgName/secret/:secretName",
+      "POST /api/v2/org/:orgName/secret/:secretName",
+      "PUT /api/v1/org/:orgName/jsonstore/:storeName/item/:path{.+}",
+    ]);
   });
 
   it("other writes refuse If-Match (400), after the key is known (an unknown key is 401)", async () => {

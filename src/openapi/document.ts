@@ -8,7 +8,7 @@ import { toJsonSchema, toJsonSchemaDefs, type ConversionConfig, type JsonSchema 
 import type { GenericSchema } from "valibot";
 import { app } from "../index";
 import { ERROR_STATUS } from "../lib/errors";
-import { IF_MATCH_ROUTES } from "../lib/if-match";
+import { isIfMatchMarker } from "../lib/if-match";
 import { VALIDATES, type Validates } from "../lib/validate";
 import { BOOKMARK_HEADER } from "../middleware/db";
 import { version } from "../../package.json";
@@ -118,14 +118,15 @@ function bodyOf(validators: Map<Target, GenericSchema>) {
 
 /** Every API route of the app (method and Hono path, as operations.ts keys them) with its validators. */
 export function appRoutes() {
-  const routes = new Map<string, Map<Target, GenericSchema>>();
+  const routes = new Map<string, { validators: Map<Target, GenericSchema>; takesIfMatch: boolean }>();
   for (const route of app.routes) {
     if (!(METHODS as readonly string[]).includes(route.method) || !route.path.startsWith("/api/")) continue;
     const key = `${route.method} ${route.path}`;
-    const validators = routes.get(key) ?? new Map<Target, GenericSchema>();
+    const found = routes.get(key) ?? { validators: new Map<Target, GenericSchema>(), takesIfMatch: false };
     const validates = (route.handler as Partial<Validates>)[VALIDATES];
-    if (validates) validators.set(validates.target, validates.schema);
-    routes.set(key, validators);
+    if (validates) found.validators.set(validates.target, validates.schema);
+    if (isIfMatchMarker(route.handler)) found.takesIfMatch = true;
+    routes.set(key, found);
   }
   return routes;
 }
@@ -149,7 +150,7 @@ const errorResponses = () =>
 
 export function openApiDocument() {
   const paths: Record<string, Record<string, unknown>> = {};
-  for (const [key, validators] of appRoutes()) {
+  for (const [key, { validators, takesIfMatch }] of appRoutes()) {
     const op = OPERATIONS[key];
     if (!op) throw new Error(`${key}: not described in src/openapi/operations.ts`);
     const [method, path] = key.split(" ") as [string, string];
@@ -161,7 +162,7 @@ export function openApiDocument() {
       ...(validators.has("query") ? queryParams(validators.get("query")!) : []),
       ...(authenticated ? [{ $ref: "#/components/parameters/Bookmark" }] : []),
       ...(authenticated && method === "GET" ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
-      ...(IF_MATCH_ROUTES.has(key) ? [{ $ref: "#/components/parameters/IfMatch" }] : []),
+      ...(takesIfMatch ? [{ $ref: "#/components/parameters/IfMatch" }] : []),
     ];
     const requestBody = bodyOf(validators);
     (paths[openApiPath(path)] ??= {})[method.toLowerCase()] = {
@@ -172,7 +173,7 @@ export function openApiDocument() {
       ...(authenticated ? {} : { security: [] }),
       ...(parameters.length ? { parameters } : {}),
       ...(requestBody ? { requestBody } : {}),
-      responses: responses(op, method, authenticated, validators.size > 0, IF_MATCH_ROUTES.has(key)),
+      responses: responses(op, method, authenticated, validators.size > 0, takesIfMatch),
     };
   }
   return {

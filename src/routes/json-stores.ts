@@ -23,7 +23,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { audit, newFields, whileRowExists } from "../lib/audit";
-import { ifMatchHolds } from "../lib/if-match";
+import { ifMatchHolds, takesIfMatch } from "../lib/if-match";
 import { ApiError, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -46,7 +46,7 @@ const itemIs = (storeId: string, path: string) => and(eq(jsonStoreItems.storeId,
 
 /** Mounted at /api/v1/org/:orgName/jsonstore. */
 export const jsonStoresRouter = new Hono<AppEnv>()
-  .post("/", valid("json", CreateOrUpdateStoreRequest), async (c) => {
+  .post("/", takesIfMatch, valid("json", CreateOrUpdateStoreRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {
       throw nameRequired();
@@ -161,7 +161,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     return c.body(item.data, 200, { "Content-Type": "application/json" });
   })
 
-  .put(ITEM_ROUTE, valid("param", ItemParams), valid("json", v.unknown()), async (c) => {
+  .put(ITEM_ROUTE, takesIfMatch, valid("param", ItemParams), valid("json", v.unknown()), async (c) => {
     const { storeName, path } = c.req.valid("param");
     const data = JSON.stringify(c.req.valid("json"));
     if (new TextEncoder().encode(data).byteLength > VALUE_LIMIT) {

@@ -18,7 +18,7 @@ import {
 import { organizations } from "../db/schema";
 import { lowerEq } from "../db/sql";
 import { audit, newFields } from "../lib/audit";
-import { ifMatchHolds } from "../lib/if-match";
+import { ifMatchHolds, takesIfMatch } from "../lib/if-match";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchAsCaller, canSeeOrg, readAsCallerGuessingAdmin, requireAdmin } from "../lib/access";
@@ -38,7 +38,7 @@ export const toOrgEntry = (row: OrgRow): OrgEntry => ({
 });
 
 export const orgsRouter = new Hono<AppEnv>()
-  .post("/", valid("json", CreateOrUpdateOrgRequest), async (c) => {
+  .post("/", takesIfMatch, valid("json", CreateOrUpdateOrgRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) {
       throw nameRequired();

@@ -30,7 +30,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type OrgAccess } from "../lib/access";
 import { audit, newFields, whileRowExists } from "../lib/audit";
-import { ifMatchHolds } from "../lib/if-match";
+import { ifMatchHolds, takesIfMatch } from "../lib/if-match";
 import { ApiError, forbidden, invalidField, nameRequired, notFound, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
 import { valid } from "../lib/validate";
@@ -165,7 +165,7 @@ function repositoryRows(projectId: string, entries: (RepositoryRequest & { name:
 
 /** Mounted at /api/v1/org/:orgName/project. */
 export const projectsRouter = new Hono<AppEnv>()
-  .post("/", valid("json", CreateOrUpdateProjectRequest), async (c) => {
+  .post("/", takesIfMatch, valid("json", CreateOrUpdateProjectRequest), async (c) => {
     const body = c.req.valid("json");
     if (body.id === undefined && body.name === undefined) throw nameRequired();
     const db = c.get("db");

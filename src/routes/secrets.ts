@@ -24,7 +24,7 @@ import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type MoveTarget, type OrgAccess } from "../lib/access";
 import { audit, whileRowExists } from "../lib/audit";
-import { ifMatchHolds } from "../lib/if-match";
+import { ifMatchHolds, takesIfMatch } from "../lib/if-match";
 import { randomBase64Url } from "../lib/crypto";
 import { ApiError, forbidden, invalidField, translateConstraint } from "../lib/errors";
 import { pageOf } from "../lib/paging";
@@ -458,7 +458,7 @@ export const secretsRouter = new Hono<AppEnv>()
     return c.body(plaintext, 200, { "Content-Type": "application/octet-stream", ...noStore });
   })
 
-  .post("/:secretName", valid("json", UpdateSecretRequest), (c) => updateSecretWith(c, c.req.param("secretName"), jsonUpdate(c.req.valid("json"))))
+  .post("/:secretName", takesIfMatch, valid("json", UpdateSecretRequest), (c) => updateSecretWith(c, c.req.param("secretName"), jsonUpdate(c.req.valid("json"))))
 
   .delete("/:secretName", async (c) => {
     const { secretName } = c.req.param();
@@ -473,7 +473,7 @@ export const secretsRouter = new Hono<AppEnv>()
   });
 
 /** Mounted at /api/v2/org/:orgName/secret: Concord's multipart update. */
-export const secretsV2Router = new Hono<AppEnv>().post("/:secretName", valid("form", UpdateSecretForm), (c) => {
+export const secretsV2Router = new Hono<AppEnv>().post("/:secretName", takesIfMatch, valid("form", UpdateSecretForm), (c) => {
   const { secretName } = c.req.param();
   return updateSecretWith(c, secretName, formUpdate(c.req.valid("form"), secretName));
 });
