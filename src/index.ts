@@ -31,6 +31,8 @@ const app = new Hono<AppEnv>();
 app.use(requestLog, requestId, corsFromConfig);
 // The reference page (public/docs.html, a static asset) describes everything below.
 app.get("/", (c) => c.redirect("/docs"));
+// Every GET under /api answers an ETag, the unauthenticated ones too.
+app.use("/api/v1/server/*", ...conditionalGet);
 app.route("/api/v1/server", serverRouter);
 // Everything else under /api needs an API key; the key is resolved in the request's first D1 batch.
 // The per-key limit is checked before the key is looked up (it protects D1: a refused request reads

@@ -23,6 +23,18 @@ describe("ETag and If-None-Match", () => {
     expect(other.body).toEqual(first.body);
   });
 
+  it("the unauthenticated GETs (ping, version) answer an ETag and 304 too", async () => {
+    for (const path of ["/api/v1/server/ping", "/api/v1/server/version"]) {
+      const first = await call("GET", path, { key: null });
+      expect(first.status).toBe(200);
+      const etag = first.headers.get("ETag");
+      expect(etag, path).toMatch(/^"[^"]+"$/);
+      const again = await call("GET", path, { key: null, headers: { "If-None-Match": etag! } });
+      expect(again.status, path).toBe(304);
+      expect(again.body).toBe("");
+    }
+  });
+
   it("never a stale 304: after a change the old ETag gets the new answer", async () => {
     const org = await createOrg({ meta: { v: 1 } });
     const before = await call("GET", `/api/v1/org/${org.name}`);

@@ -69,8 +69,8 @@ const STATUS_TEXT: Record<number, string> = {
 
 function responses(op: Operation, method: string, authenticated: boolean, validates: boolean, ifMatch: boolean) {
   const requestId = { "X-Request-Id": { $ref: "#/components/headers/RequestId" } };
-  // the API's GETs answer an ETag, and 304 to a matching If-None-Match (src/index.ts)
-  const conditional = method === "GET" && authenticated;
+  // every GET answers an ETag, and 304 to a matching If-None-Match (src/index.ts)
+  const conditional = method === "GET";
   const headers = {
     ...requestId,
     ...(conditional ? { ETag: { $ref: "#/components/headers/ETag" } } : {}),
@@ -161,7 +161,7 @@ export function openApiDocument() {
       ...pathParams(path).map((name) => ({ name, in: "path", required: true, schema: paramProps[name] ?? { type: "string" } })),
       ...(validators.has("query") ? queryParams(validators.get("query")!) : []),
       ...(authenticated ? [{ $ref: "#/components/parameters/Bookmark" }] : []),
-      ...(authenticated && method === "GET" ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
+      ...(method === "GET" ? [{ $ref: "#/components/parameters/IfNoneMatch" }] : []),
       ...(takesIfMatch ? [{ $ref: "#/components/parameters/IfMatch" }] : []),
     ];
     const requestBody = bodyOf(validators);
