@@ -4,7 +4,9 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { batch, createDatabase } from "../src/db/client";
-import { updateSecret } from "../src/db/secrets";
+import { refuseIf } from "../src/db/preconditions";
+import { updateSecret, usedOutsideRestriction } from "../src/db/secrets";
+import { translateConstraint } from "../src/lib/errors";
 import { ADMIN_KEY, type ApiResponse, addToNewTeam, call, createOrg, createUser, expectError, form, orgRowCounts, rows, snapshot, uniqueName } from "./helpers";
 
 const v1 = (org: string, secret = "") => `/api/v1/org/${org}/secret${secret ? `/${secret}` : ""}`;
@@ -269,6 +271,33 @@ describe("secret updates: restrictions to several projects", () => {
     const res = await expectUnchanged(() => call("POST", v1(org.name, "shared"), { json: { projects: ["proj-b"] } }), 409);
     expect(res.body.message).toContain("1 repositories");
     expect((await call("POST", v1(org.name, "shared"), { json: { projects: ["proj-a", "proj-b"] } })).status).toBe(200);
+  });
+
+  it("a restriction and a repository written in a race: the database refuses whichever comes second", async () => {
+    const org = await createOrg();
+    const projA: string = (await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "proj-a" } })).body.id;
+    const projB: string = (await call("POST", `/api/v1/org/${org.name}/project`, { json: { name: "proj-b" } })).body.id;
+    const scoped = await createSecret(org.name, { name: "scoped", project: "proj-b" });
+    const free = await createSecret(org.name, { name: "free" });
+    expect((await call("POST", `/api/v1/org/${org.name}/project/proj-a/repository`, { json: { name: "main", url: "https://git.test/a.git", secretName: "free" } })).status).toBe(200);
+    const before = await snapshot();
+    // A repository written after the restriction (its request read the secret unrestricted): the triggers of migration 0019.
+    await expect(
+      env.DB.prepare(`INSERT INTO repositories (id, project_id, name, url, secret_id) VALUES (?, ?, 'raced', 'https://git.test/r.git', ?)`).bind(crypto.randomUUID(), projA, scoped).run(),
+    ).rejects.toThrow(/refused: a repository may only use a restricted secret/);
+    await expect(env.DB.prepare(`UPDATE repositories SET secret_id = ? WHERE project_id = ?`).bind(scoped, projA).run()).rejects.toThrow(/refused/);
+    expect(await snapshot()).toBe(before);
+    // A restriction written after the repository (its request read no repository outside it): the
+    // secret update's batch ends with this check, and the whole batch goes back.
+    const db = createDatabase(env.DB);
+    const restricting = batch(db, { ...updateSecret(db, free, org.id, {}, { projectIds: [projB] }), stillRestrictable: refuseIf(db, usedOutsideRestriction(free)) });
+    await expect(restricting.catch((e) => translateConstraint(e, { refused: "raced" }))).rejects.toMatchObject({ code: "CONFLICT", message: "raced" });
+    expect(await snapshot()).toBe(before);
+    expect(await restriction(free)).toEqual([]);
+    // Within the rule both go through: a repository of the restriction's project, a restriction that includes the repository's.
+    expect((await call("POST", `/api/v1/org/${org.name}/project/proj-b/repository`, { json: { name: "main", url: "https://git.test/b.git", secretName: "scoped" } })).status).toBe(200);
+    await batch(db, { ...updateSecret(db, free, org.id, {}, { projectIds: [projA, projB] }), stillRestrictable: refuseIf(db, usedOutsideRestriction(free)) });
+    expect((await restriction(free)).sort()).toEqual(["proj-a", "proj-b"]);
   });
 
   it("an entry names only the projects the caller may see; the others by id", async () => {

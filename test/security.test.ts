@@ -23,6 +23,28 @@ describe("what a caller may not see does not leak", () => {
     expect(updated.body).toEqual({ ok: true, result: "UPDATED", id: owned.id });
   });
 
+  it("POST /org by a non-administrator naming an owner: a user that exists answers exactly as one that does not (403)", async () => {
+    const [stranger, someone] = [await createUser(), await createUser()];
+    const [ownedOrg, othersOrg] = [await createOrg({ owner: { id: stranger.id } }), await createOrg()];
+    const before = await snapshot();
+    const owners = [{ username: someone.username }, { username: uniqueName("nobody") }, { id: someone.id }, { id: crypto.randomUUID() }];
+    const answers = new Set<string>();
+    for (const owner of owners) {
+      // a create (only administrators may), and an update of an org the caller does not own
+      for (const json of [{ name: uniqueName(), owner }, { id: othersOrg.id, owner }]) {
+        const res = await call("POST", orgs, { key: stranger.key, json });
+        expectError(res, 403, "FORBIDDEN");
+        answers.add(`${"id" in json}:${res.body.message}`);
+      }
+    }
+    expect(answers.size).toBe(2); // one message for creates, one for updates, whoever the owner named
+    expect(await snapshot()).toBe(before);
+    // the org's own owner may change its owner: for it, an unknown user is a 400 naming the field
+    const unknown = await call("POST", orgs, { key: stranger.key, json: { id: ownedOrg.id, owner: { username: uniqueName("nobody") } } });
+    expectError(unknown, 400, "VALIDATION_FAILED");
+    expect(JSON.stringify(unknown.body.details)).toContain("owner");
+  });
+
   it("a PRIVATE secret's name is not shown through a PUBLIC project's repositories to those who may not see it", async () => {
     const org = await createOrg();
     const [member, stranger] = [await createUser(), await createUser()];

@@ -413,3 +413,10 @@ export const auditLog = sqliteTable("audit_log", {
  * refuses it, and D1 rolls the whole batch back (db/preconditions.ts; answered 412).
  */
 export const ifMatchFailed = sqliteTable("if_match_failed", { failed: integer("failed").notNull() }, () => [check("if_match_failed_ck", sql`0`)]);
+
+/**
+ * Always empty: a write batch that would break a rule checked after its writes inserts a row here
+ * (db/preconditions.ts refuseIf), the CHECK refuses it, and D1 rolls the whole batch back
+ * (answered 409).
+ */
+export const writeRefused = sqliteTable("write_refused", { refused: integer("refused").notNull() }, () => [check("write_refused_ck", sql`0`)]);

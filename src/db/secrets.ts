@@ -182,5 +182,15 @@ export const repositoriesUsing = (db: Database, secretName: string, orgId: SQL) 
     .innerJoin(repositories, eq(repositories.secretId, secrets.id))
     .where(and(eq(secrets.orgId, orgId), lowerEq(secrets.name, secretName)));
 
+/**
+ * Broken when a repository uses the secret in a project outside its restriction (it has one): for
+ * the end of a batch that writes a restriction (db/preconditions.ts refuseIf), against a repository
+ * written since the restriction's checks read. The other side is migration 0019's triggers.
+ */
+export const usedOutsideRestriction = (secretId: string) =>
+  sql`EXISTS (SELECT 1 FROM ${secretProjects} WHERE ${secretProjects.secretId} = ${secretId})
+    AND EXISTS (SELECT 1 FROM ${repositories} WHERE ${repositories.secretId} = ${secretId}
+      AND NOT EXISTS (SELECT 1 FROM ${secretProjects} WHERE ${secretProjects.secretId} = ${secretId} AND ${secretProjects.projectId} = ${repositories.projectId}))`;
+
 /** Repositories that used it keep existing without a secret (ON DELETE SET NULL). */
 export const deleteSecret = (db: Database, id: string) => db.delete(secrets).where(eq(secrets.id, id));

@@ -160,13 +160,26 @@ export const canSeeResource = (org: OrgAccess, r: ResourceAccess) =>
  * The resource, if the caller holds `level` on it; "SEE" asks only that it may know the resource
  * (its metadata). 404 for a resource the caller may not see, so its existence does not leak;
  * 403 for one it sees without the level.
+ *
+ * `orgGate`: the caller must also have org access (administrator, the org's owner, or a member),
+ * as Concord's "members only" org gate asks before its checks. It matters only for a resource's
+ * owner who does not (or no longer) belong to the org: it keeps OWNER on what it owns, but may not
+ * change it. On by default for WRITER and OWNER (Concord's writes); off where Concord asks no
+ * gate (deleting a project or a JSON store), on for reading a store's items.
  */
-export function requireResource<T extends ResourceAccess>(org: OrgAccess, r: T | undefined, what: string, level: AccessLevel | "SEE"): T {
+export function requireResource<T extends ResourceAccess>(
+  org: OrgAccess,
+  r: T | undefined,
+  what: string,
+  level: AccessLevel | "SEE",
+  { orgGate = level === "WRITER" || level === "OWNER" }: { orgGate?: boolean } = {},
+): T {
   if (!r || !canSeeResource(org, r)) throw notFound(what);
   if (level !== "SEE" && r.level < LEVEL_RANK[level]) {
     const holders = level === "OWNER" ? "a team granted OWNER" : `a team granted ${level} or higher`;
     throw forbidden(`${what}: ${level} access is required (administrators, its owner, the organization's owner, or ${holders})`);
   }
+  if (orgGate && !org.access) throw forbidden(`${what}: the caller is not a member of organization '${org.name}'`);
   return r;
 }
 

@@ -94,6 +94,8 @@ const constraintKind = (err: unknown): "UNIQUE" | "FOREIGN KEY" | "REFUSED" | "P
   if (message.includes("UNIQUE constraint failed")) return "UNIQUE";
   if (message.includes("FOREIGN KEY constraint failed")) return "FOREIGN KEY";
   if (message.includes(REFUSED_BY_TRIGGER) && message.includes("SQLITE_CONSTRAINT")) return "REFUSED";
+  // db/preconditions.ts refuseIf: a rule checked after the batch's writes did not hold
+  if (message.includes("CHECK constraint failed: write_refused_ck")) return "REFUSED";
   return undefined;
 };
 

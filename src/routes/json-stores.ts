@@ -126,7 +126,8 @@ export const jsonStoresRouter = new Hono<AppEnv>()
     const { storeName } = c.req.param();
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ store: findStore(db, s, { name: storeName }) }));
-    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "OWNER");
+    // Concord deletes a store without its org gate: its owner may, member of the org or not
+    const store = requireResource(org, rows.store[0], `JSON store '${storeName}'`, "OWNER", { orgGate: false });
     await batch(db, {
       audited: audit(c, "JSON_STORE", "DELETE", { orgId: org.id, jsonStoreId: store.id, name: store.name }, whileRowExists(jsonStores.id, store.id)),
       deleted: deleteStore(db, store.id),
@@ -142,7 +143,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       store: findStore(db, s, { name: storeName }),
       paths: listItemPaths(db, s, storeName, q),
     }));
-    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER");
+    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER", { orgGate: true });
     return c.json(pageOf(c, q, rows.paths, (p) => p.path).map((p) => p.path));
   })
 
@@ -153,7 +154,7 @@ export const jsonStoresRouter = new Hono<AppEnv>()
       store: findStore(db, s, { name: storeName }),
       item: findItem(db, s, storeName, path),
     }));
-    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER");
+    requireResource(org, rows.store[0], `JSON store '${storeName}'`, "READER", { orgGate: true });
     const item = rows.item[0];
     // As Concord: a missing item of a readable store is 204 (its jsonStore.get task reads null).
     if (!item) return c.body(null, 204);

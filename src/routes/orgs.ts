@@ -58,9 +58,10 @@ export const orgsRouter = new Hono<AppEnv>()
     );
     const existing = rows.existing?.[0];
     const owner = body.owner ? matchingUser(rows.owner?.[0], body.owner) : undefined;
-    if (body.owner && !owner) {
-      throw invalidField("owner", "no such user");
-    }
+    // Only after the caller is known to be allowed: else anyone could probe which users exist.
+    const requireOwnerFound = () => {
+      if (body.owner && !owner) throw invalidField("owner", "no such user");
+    };
     const changes: OrgChanges = {
       visibility: body.visibility,
       ownerId: owner?.id,
@@ -78,6 +79,7 @@ export const orgsRouter = new Hono<AppEnv>()
       } else if (!caller.isAdmin && found.ownerId !== caller.id) {
         throw forbidden("Only administrators and the organization's owner may update it");
       }
+      requireOwnerFound();
       if (body.id !== undefined && body.name !== undefined) changes.name = body.name;
       const { updated } = await batch(db, {
         precondition: ifMatchHolds(c, sql`(SELECT ${organizations.version} FROM ${organizations} WHERE ${organizations.id} = ${found!.id})`),
@@ -97,6 +99,7 @@ export const orgsRouter = new Hono<AppEnv>()
 
     // An administrator without an id: create, or update the org of that name, in one atomic batch
     // whatever the read above saw, so concurrent creators of one name all succeed.
+    requireOwnerFound();
     const id = crypto.randomUUID();
     const org = {
       id,

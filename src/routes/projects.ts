@@ -272,7 +272,8 @@ export const projectsRouter = new Hono<AppEnv>()
     const { projectName } = c.req.param();
     const db = c.get("db");
     const { org, rows } = await batchInOrg(c, (s) => ({ project: findProject(db, s, { name: projectName }) }));
-    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "OWNER");
+    // Concord deletes a project without its org gate: its owner may, member of the org or not
+    const project = requireResource(org, rows.project[0], `Project '${projectName}'`, "OWNER", { orgGate: false });
     // Its repositories go with it (CASCADE), and it leaves secrets' restrictions; a secret restricted
     // to it alone blocks the delete (a trigger): it must never silently widen who may use the secret.
     await batch(db, {
@@ -305,6 +306,7 @@ export const repositoriesRouter = new Hono<AppEnv>()
     const constraintMessages = {
       unique: `Repository '${body.name}' already exists in project '${project.name}'`,
       foreignKey: "The project or the secret no longer exists",
+      refused: `The secret's restriction or organization changed meanwhile: read it again and retry`,
     };
 
     const existing = rows.repository[0];

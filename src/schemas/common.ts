@@ -31,10 +31,28 @@ const encoder = new TextEncoder();
 const isPlainObject = (value: unknown): value is Record<string, unknown> =>
   typeof value === "object" && value !== null && !Array.isArray(value);
 
-/** A JSON object (not an array, string or null) of at most 32 KiB serialized; output is its JSON text. */
+/**
+ * How deeply a JSON value nests objects and arrays: meta and cfg are read by SQLite's JSON
+ * functions (the audit entry's `changes`), which refuse more than 1000 levels. Counted without
+ * recursion, so any depth the body limit lets through is measured, not a stack overflow.
+ */
+export const MAX_JSON_DEPTH = 256;
+function nestsDeeperThan(value: unknown, limit: number): boolean {
+  const pending: Array<[unknown, number]> = [[value, 0]];
+  for (let next = pending.pop(); next; next = pending.pop()) {
+    const [item, depth] = next;
+    if (typeof item !== "object" || item === null) continue;
+    if (depth >= limit) return true;
+    for (const child of Object.values(item)) pending.push([child, depth + 1]);
+  }
+  return false;
+}
+
+/** A JSON object (not an array, string or null) of at most 32 KiB serialized and 256 levels deep; output is its JSON text. */
 export const JsonObjectText = v.pipe(
   v.unknown(),
   v.check(isPlainObject, "must be a JSON object"),
+  v.check((value) => !nestsDeeperThan(value, MAX_JSON_DEPTH), `must nest at most ${MAX_JSON_DEPTH} levels deep`),
   v.transform((value) => JSON.stringify(value)),
   v.check(
     (text) => encoder.encode(text).byteLength <= MAX_JSON_OBJECT_BYTES,
