@@ -3,7 +3,8 @@
 // items are kept as text: any depth the body limit lets through.
 import { describe, expect, it } from "vitest";
 import { MAX_JSON_DEPTH } from "../src/schemas/common";
-import { call, createOrg, expectError, snapshot } from "./helpers";
+import { env } from "cloudflare:workers";
+import { call, createOrg, expectError, rows, snapshot } from "./helpers";
 
 const nested = (depth: number) => "[".repeat(depth) + "]".repeat(depth);
 const nestedObject = (depth: number) => `{"a":${nested(depth - 1)}}`;
@@ -33,5 +34,17 @@ describe("deeply nested JSON", () => {
       expect((await call("PUT", item, { raw: nested(depth), headers: { "Content-Type": "application/json" } })).status).toBe(200);
       expect(JSON.stringify((await call("GET", item)).body)).toBe(nested(depth));
     }
+  });
+
+  it("a stored meta SQLite cannot parse (written before the limit) does not block its updates: the audit records it as text", async () => {
+    const org = await createOrg({ meta: { a: 1 } });
+    await env.DB.prepare(`UPDATE organizations SET meta = ? WHERE id = ?`).bind(`{"x":${nested(1500)}}`, org.id).run();
+    const res = await call("POST", "/api/v1/org", { json: { id: org.id, meta: { a: 2 } } });
+    expect(res.status, JSON.stringify(res.body)).toBe(200);
+    expect((await call("GET", `/api/v1/org/${org.name}`)).body.meta).toEqual({ a: 2 });
+    const [entry] = await rows<{ details: string }>(`SELECT details FROM audit_log WHERE org_id = ? AND action = 'UPDATE' ORDER BY seq DESC LIMIT 1`, org.id);
+    const changes = JSON.parse(entry!.details).changes;
+    expect(changes.new).toEqual({ meta: { a: 2 } });
+    expect(changes.prev.meta).toBe(`{"x":${nested(1500)}}`);
   });
 });

@@ -53,9 +53,15 @@ export function recordAudit(db: Database, e: AuditEntry, opts: { from?: SQL; whe
 export function changesOf(fields: ChangedField[]): SQL {
   const sent = fields.filter(([, , value]) => value !== undefined);
   if (sent.length === 0) return sql`json_object()`;
-  // each value as JSON text (a JSON column's text normalized by json()), parsed back when aggregated
+  // each value as JSON text (a JSON column's text normalized by json()), parsed back when aggregated;
+  // a stored JSON value SQLite cannot parse (nested over its 1000 levels, stored before schemas/common.ts
+  // limited meta and cfg to 256) is recorded as its text, so that it does not make every update fail
   const as = (kind: ChangedField[3], value: unknown) =>
-    kind === "json" ? sql`json(${value})` : kind === "boolean" ? sql`(CASE WHEN ${value} THEN 'true' ELSE 'false' END)` : sql`json_quote(${value})`;
+    kind === "json"
+      ? sql`(CASE WHEN json_valid(${value}) THEN json(${value}) ELSE json_quote(${value}) END)`
+      : kind === "boolean"
+        ? sql`(CASE WHEN ${value} THEN 'true' ELSE 'false' END)`
+        : sql`json_quote(${value})`;
   // booleans are stored as 0/1
   const bound = (kind: ChangedField[3], value: unknown) => (kind === "boolean" ? (value ? 1 : 0) : value);
   const pairs = sql.join(

@@ -12,8 +12,8 @@ function refuse(c: { header: (name: string, value: string) => void }, what: stri
 
 /**
  * Per client IP, before authentication (it protects the key lookup): the Workers Rate Limiting
- * binding IP_RATE_LIMIT, keyed by CF-Connecting-IP (set by Cloudflare on every request; a request
- * without it, e.g. in local tests, is not limited here).
+ * binding IP_RATE_LIMIT, keyed by CF-Connecting-IP (set by Cloudflare on every request, and by
+ * `wrangler dev`; a request without it, e.g. in the vitest tests, is not limited here).
  */
 export const limitByIp = createMiddleware<AppEnv>(async (c, next) => {
   const ip = c.req.header("CF-Connecting-IP");
