@@ -136,8 +136,8 @@ export default {
       log(request, requestId, path, response, started, undefined);
       return response;
     }
-    // The same D1 access path as the app: a Sessions API session (read replicas in production).
-    const session = workerEnv.DB.withSession("first-unconstrained");
+    // The same D1 access path as the app: a Sessions API session (reads on replicas in production, writes from the primary).
+    const session = workerEnv.DB.withSession(request.method === "GET" ? "first-unconstrained" : "first-primary");
     const d1 = { roundTrips: 0, rowsRead: 0, rowsWritten: 0 };
     const state = { callerId: undefined, requestId };
     const DB = {
