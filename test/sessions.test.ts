@@ -33,7 +33,7 @@ describe("D1 sessions", () => {
     expect(read.bookmark).toBeTruthy();
     expect((await sessionOf("GET", `/api/v1/org/${org.name}`, { "X-D1-Bookmark": read.bookmark! })).constraints).toEqual([read.bookmark]);
     // a write ignores a bookmark: the primary is at least as new as any
-    for (const bookmark of [{}, { "X-D1-Bookmark": read.bookmark! }]) {
+    for (const bookmark of [{}, { "X-D1-Bookmark": read.bookmark! }] as Record<string, string>[]) {
       expect((await sessionOf("POST", "/api/v1/org", bookmark, { id: org.id, meta: { n: 1 } })).constraints).toEqual(["first-primary"]);
     }
     expect((await sessionOf("DELETE", `/api/v1/org/${org.name}?confirmation=yes`)).constraints).toEqual(["first-primary"]);
