@@ -60,7 +60,9 @@ describe("JSON stores", () => {
     expect(paths.body).toEqual(values.map(([p]) => p).sort());
     const page = await call("GET", `${storesOf(org.name)}/${store}/item?filter=WEB&limit=1`);
     expect(page.body).toEqual(["hosts/web/1"]);
-    expect(page.headers.get("Link")).toContain("offset=1");
+    expect(page.headers.get("Link")).toContain(`after=${encodeURIComponent("hosts/web/1")}`);
+    const next = /<([^>]+)>/.exec(page.headers.get("Link")!)![1]!;
+    expect((await call("GET", next)).body).toEqual(values.map(([p]) => p).filter((p) => p.includes("web")).sort().slice(1, 2));
 
     expect((await call("DELETE", item("hosts/web/2"))).body).toEqual({ ok: true, result: "DELETED" });
     // Concord's answer for a missing item of a store the caller may read: 204, empty body.

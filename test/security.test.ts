@@ -149,4 +149,28 @@ describe("filters and paging", () => {
     expect(await follow(`${orgs}?filter=${tag}&offset=2&limit=2`)).toEqual(names.slice(2));
     expect(await follow(`${orgs}?filter=${tag}&limit=3`)).toEqual(names);
   });
+
+  it("following Link next from a plain first page visits every row once while rows come and go between pages", async () => {
+    const org = await createOrg();
+    const teams = ["tma", "tmb", "tmc", "tmd", "tme", "tmf"];
+    for (const name of teams) expect((await call("POST", `/api/v1/org/${org.name}/team`, { json: { name } })).status).toBe(200);
+    const next = (res: ApiResponse) => /<([^>]+)>; rel="next"/.exec(res.headers.get("Link") ?? "")?.[1];
+    const names = (res: ApiResponse): string[] => res.body.map((t: { name: string }) => t.name);
+    /** the first page, then `between`, then every next page */
+    const follow = async (between: () => Promise<unknown>) => {
+      const first = await call("GET", `/api/v1/org/${org.name}/team?limit=3`);
+      const seen = names(first);
+      await between();
+      for (let url = next(first); url; ) {
+        const res = await call("GET", url);
+        seen.push(...names(res));
+        url = next(res);
+      }
+      return seen;
+    };
+    // a row of the page already read goes: nothing after it is skipped
+    expect(await follow(() => call("DELETE", `/api/v1/org/${org.name}/team/default`))).toEqual(["default", ...teams]);
+    // a row sorting before the page read comes: nothing is read twice
+    expect(await follow(() => call("POST", `/api/v1/org/${org.name}/team`, { json: { name: "aaa" } }))).toEqual(teams);
+  });
 });

@@ -124,6 +124,32 @@ describe("teams", () => {
     expect(await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ? AND t.name = ?`, org.id, team)).toBe(0);
   });
 
+  it("an org without an owner keeps a team OWNER: a member change that would leave none is 409 (Concord's validateUsers)", async () => {
+    const [owner, teamOwner, maintainer, next] = [await createUser(), await createUser(), await createUser(), await createUser()];
+    const org = await createOrg({ owner: { id: owner.id } });
+    const users = `${teamsOf(org.name)}/default/users`;
+    expect((await call("PUT", users, { key: owner.key, json: [{ username: teamOwner.username, role: "OWNER" }, { username: maintainer.username, role: "MAINTAINER" }] })).status).toBe(200);
+    // while the org has an owner, its teams may keep no OWNER
+    expect((await call("PUT", users, { key: maintainer.key, json: [{ username: teamOwner.username, role: "MEMBER" }] })).status).toBe(200);
+    expect((await call("PUT", users, { key: maintainer.key, json: [{ username: teamOwner.username, role: "OWNER" }] })).status).toBe(200);
+    expect((await call("DELETE", `/api/v1/user/${owner.id}`)).status).toBe(200); // the org has no owner now
+    const before = await snapshot();
+    for (const send of [
+      () => call("PUT", `${users}?replace=true`, { key: maintainer.key, json: [{ username: maintainer.username, role: "MAINTAINER" }] }),
+      () => call("PUT", `${users}?replace=true`, { key: maintainer.key, json: [] }),
+      () => call("PUT", users, { key: maintainer.key, json: [{ username: teamOwner.username, role: "MEMBER" }] }),
+      () => call("DELETE", users, { key: maintainer.key, json: [teamOwner.username] }),
+    ]) {
+      const res = await send();
+      expectError(res, 409, "CONFLICT");
+      expect(res.body.message).toContain("OWNER");
+    }
+    expect(await snapshot()).toBe(before);
+    // another OWNER first, then the old one may go
+    expect((await call("PUT", users, { key: maintainer.key, json: [{ username: next.username, role: "OWNER" }] })).status).toBe(200);
+    expect((await call("DELETE", users, { key: maintainer.key, json: [teamOwner.username] })).status).toBe(200);
+  });
+
   it("changing members needs MAINTAINER or OWNER in that team; deleting the team needs OWNER", async () => {
     const org = await createOrg();
     const [maintainer, member, owner, other] = [await createUser(), await createUser(), await createUser(), await createUser()];

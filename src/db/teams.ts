@@ -101,3 +101,13 @@ export const removeTeamMembers = (db: Database, teamId: string, usernames: strin
             WHERE lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
       ),
     );
+
+/**
+ * Broken when the org has no owner (its owner's user was deleted) and none of its teams has an
+ * OWNER left: nobody but an administrator could manage its teams any more. For the end of a batch
+ * that changes members (db/preconditions.ts refuseIf), as Concord's TeamManager `validateUsers`.
+ */
+export const orgLeftWithoutOwner = (orgId: string) =>
+  sql`NOT EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${orgId} AND ${organizations.ownerId} IS NOT NULL)
+    AND NOT EXISTS (SELECT 1 FROM ${teams} INNER JOIN ${teamMembers} ON ${teamMembers.teamId} = ${teams.id}
+      WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.role} = 'OWNER')`;

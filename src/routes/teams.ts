@@ -2,6 +2,7 @@ import { Hono } from "hono/tiny";
 import * as v from "valibot";
 import { changesOf } from "../db/audit";
 import { batch } from "../db/client";
+import { refuseIf } from "../db/preconditions";
 import { sql } from "drizzle-orm";
 import { teamMembers, teams, users } from "../db/schema";
 import {
@@ -13,6 +14,7 @@ import {
   isOwnerInAnyTeam,
   listTeamMembers,
   listTeams,
+  orgLeftWithoutOwner,
   removeTeamMembers,
   updateTeam,
   upsertTeamMembers,
@@ -35,6 +37,8 @@ const toTeamEntry = (org: OrgAccess, team: { id: string; name: string; descripti
 });
 
 const MANAGERS_ONLY = "Only the team's OWNERs and MAINTAINERs (or the org's owner, or administrators)";
+const noOwnerLeft = (orgName: string) =>
+  `Organization '${orgName}' has no owner: one of its teams must keep a member with the OWNER role (an administrator may set a new owner of the organization)`;
 
 /** Mounted at /api/v1/org/:orgName/team. */
 export const teamsRouter = new Hono<AppEnv>()
@@ -153,7 +157,8 @@ export const teamsRouter = new Hono<AppEnv>()
       audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "addUsers", users: entries, replace }, whileRowExists(teams.id, team.id)),
       cleared: replace ? clearTeamMembers(db, team.id) : undefined,
       upserted: upsertTeamMembers(db, { id: team.id, orgId: org.id }, members),
-    }).catch((e) => translateConstraint(e, { foreignKey: "A user or the team no longer exists" }));
+      keepsAnOwner: refuseIf(db, orgLeftWithoutOwner(org.id)),
+    }).catch((e) => translateConstraint(e, { foreignKey: "A user or the team no longer exists", refused: noOwnerLeft(org.name) }));
     return c.json({ ok: true } as const);
   })
 
@@ -172,6 +177,7 @@ export const teamsRouter = new Hono<AppEnv>()
           WHERE ${teamMembers.teamId} = ${team.id} AND lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
       }),
       removed: removeTeamMembers(db, team.id, usernames),
-    });
+      keepsAnOwner: refuseIf(db, orgLeftWithoutOwner(org.id)),
+    }).catch((e) => translateConstraint(e, { refused: noOwnerLeft(org.name) }));
     return c.json({ ok: true } as const);
   });
