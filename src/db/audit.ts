@@ -48,7 +48,9 @@ export function recordAudit(db: Database, e: AuditEntry, opts: { from?: SQL; whe
 
 /**
  * Concord's `changes: {prev: {...}, new: {...}}` of the sent fields whose value differs from the
- * row's, as a JSON value computed in SQL (from the row the entry's FROM reads).
+ * row's, as a JSON value computed in SQL (from the row the entry's FROM reads). As Concord's
+ * DiffUtils: a null value is left out (a field set for the first time is only under `new`), and so
+ * is an empty half (`{}` when nothing changed).
  */
 export function changesOf(fields: ChangedField[]): SQL {
   const sent = fields.filter(([, , value]) => value !== undefined);
@@ -69,7 +71,11 @@ export function changesOf(fields: ChangedField[]): SQL {
     sql` UNION ALL `,
   );
   // json(): a subquery's value loses its JSON type, and would be set as a string
-  return sql`json((SELECT json_object('prev', json_group_object(k, json(p)), 'new', json_group_object(k, json(n))) FROM (${pairs}) WHERE p IS NOT n))`;
+  return sql`json((SELECT CASE WHEN pv = '{}' AND nv = '{}' THEN json_object()
+      WHEN pv = '{}' THEN json_object('new', json(nv)) WHEN nv = '{}' THEN json_object('prev', json(pv))
+      ELSE json_object('prev', json(pv), 'new', json(nv)) END
+    FROM (SELECT json_group_object(k, json(p)) FILTER (WHERE p <> 'null') AS pv, json_group_object(k, json(n)) FILTER (WHERE n <> 'null') AS nv
+      FROM (${pairs}) WHERE p IS NOT n)))`;
 }
 
 /** An entity a search names: by id, or by name (a project, secret, store or team also needs its org). */
