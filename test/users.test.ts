@@ -31,6 +31,22 @@ describe("POST /api/v1/user", () => {
     expect(await count(`SELECT 1 FROM team_members WHERE user_id = ?`, created.body.id)).toBe(1);
   });
 
+  it("never changes a user's type: naming another one is 409 (Concord would make another user), the same one or none updates", async () => {
+    const username = uniqueName("typed");
+    const created = await call("POST", "/api/v1/user", { json: { username, userType: "LDAP", displayName: "One" } });
+    expect(created.body.result).toBe("CREATED");
+    const before = await snapshot();
+    for (const json of [{ username, userType: "LOCAL" }, { username: username.toUpperCase(), type: "LOCAL", displayName: "Two" }]) {
+      const res = await call("POST", "/api/v1/user", { json });
+      expectError(res, 409, "CONFLICT");
+      expect(res.body.message).toContain("another type");
+    }
+    expect(await snapshot()).toBe(before);
+    expect((await call("POST", "/api/v1/user", { json: { username, userType: "LDAP", displayName: "Two" } })).body.result).toBe("UPDATED");
+    expect((await call("POST", "/api/v1/user", { json: { username, displayName: "Three" } })).body.result).toBe("UPDATED");
+    expect((await call("GET", `/api/v1/user/${username}`)).body).toMatchObject({ type: "LDAP", displayName: "Three" });
+  });
+
   it("is for administrators only", async () => {
     const user = await createUser();
     const before = await snapshot();
@@ -88,6 +104,18 @@ describe("DELETE /api/v1/user/{id}", () => {
     expectError(await call("DELETE", `/api/v1/user/${crypto.randomUUID()}`), 404, "NOT_FOUND");
     expectError(await call("DELETE", `/api/v1/user/not-a-uuid`), 400, "VALIDATION_FAILED");
     expect(await snapshot()).toBe(before);
+  });
+
+  it("takes ids in capitals as the same ids (UUIDs are case-insensitive), wherever an id is sent", async () => {
+    const [user, member] = [await createUser(), await createUser()];
+    const org = await createOrg();
+    const upper = (id: string) => id.toUpperCase();
+    expect((await call("GET", `/api/v1/apikey?userId=${upper(user.id)}`, { key: user.key })).status).toBe(200);
+    expect((await call("POST", "/api/v1/apikey", { json: { userId: upper(user.id), name: "second-key" } })).status).toBe(200);
+    expect((await call("PUT", `/api/v1/org/${org.name}/team/default/users`, { json: [{ userId: upper(member.id) }] })).status).toBe(200);
+    expect((await call("POST", "/api/v1/org", { json: { id: upper(org.id), meta: { upper: true } } })).body).toMatchObject({ result: "UPDATED", id: org.id });
+    expect((await call("DELETE", `/api/v1/user/${upper(member.id)}`)).status).toBe(200);
+    expectError(await call("GET", `/api/v1/user/${member.username}`), 404, "NOT_FOUND");
   });
 });
 

@@ -4,12 +4,14 @@ import { and, eq, ne, sql } from "drizzle-orm";
 import { changesOf } from "../db/audit";
 import { callerIdOf, callerIsAdmin } from "../db/caller";
 import { batch } from "../db/client";
+import { refuseIf } from "../db/preconditions";
+import { lowerEq } from "../db/sql";
 import { deleteUserAsAdmin, findUser, upsertUserBatch, type UserRow } from "../db/users";
 import { users } from "../db/schema";
 import type { AppEnv } from "../env";
 import { ADMIN_USER_ID, batchAsCaller, requireAdmin, requireCaller } from "../lib/access";
 import { audit, newFields } from "../lib/audit";
-import { forbidden, invalidField, notFound } from "../lib/errors";
+import { forbidden, invalidField, notFound, translateConstraint } from "../lib/errors";
 import { valid } from "../lib/validate";
 import { Uuid } from "../schemas/common";
 import { ADMIN_ROLE, CreateOrUpdateUserRequest, type UserEntry } from "../schemas/users";
@@ -43,6 +45,9 @@ export const usersRouter = new Hono<AppEnv>()
     const upsert = upsertUserBatch(db, { ...fields, id, username: body.username }, fields);
     const username = body.username.toLowerCase();
     const { holder: holders } = await batch(db, {
+      // Concord keys users by name, domain and type, so another type would be another user; here a
+      // username is one user whatever its type: naming another type than the stored one is refused
+      sameType: fields.type === undefined ? undefined : refuseIf(db, sql`EXISTS (SELECT 1 FROM ${users} WHERE ${lowerEq(users.username, username)} AND ${users.type} <> ${fields.type})`),
       user: upsert.user,
       // CREATE if this request's row went in; else UPDATE of the user of that name, before the update
       created: audit(c, "USER", "CREATE", { userId: id, username, changes: { new: newFields({ username, ...fields }) } }, {
@@ -65,7 +70,9 @@ export const usersRouter = new Hono<AppEnv>()
       }),
       updated: upsert.updated,
       holder: upsert.holder,
-    });
+    }).catch((e) =>
+      translateConstraint(e, { refused: `User '${body.username}' exists with another type: this API keeps one user per username, and does not change a user's type` }),
+    );
     const holder = holders[0];
     if (!holder) throw new Error("user missing right after its upsert");
     return c.json({

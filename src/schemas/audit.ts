@@ -2,11 +2,18 @@ import * as v from "valibot";
 import { AUDIT_ACTIONS, AUDIT_OBJECTS } from "../db/schema";
 import { EntityName, QueryInt, Uuid } from "./common";
 
+/** A YYYY-MM-DD that names a day of the calendar (Date.parse takes 2026-02-30 as March 2nd). */
+function isCalendarDate(ymd: string): boolean {
+  const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
 /** ISO-8601 with a time and an offset, as Concord's `after`/`before` (`2024-01-01T00:00:00Z`). */
 const Timestamp = v.pipe(
   v.string(),
   v.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/, "must be an ISO-8601 timestamp with an offset, e.g. 2024-01-01T00:00:00Z"),
-  v.check((s) => !Number.isNaN(Date.parse(s)), "must be a valid date"),
+  v.check((s) => !Number.isNaN(Date.parse(s)) && isCalendarDate(s.slice(0, 10)), "must be a valid date"),
   // compared with the stored UTC text (strftime('%Y-%m-%dT%H:%M:%fZ'))
   v.transform((s) => new Date(s).toISOString()),
 );

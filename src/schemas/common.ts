@@ -12,7 +12,8 @@ export const EntityName = v.pipe(
   ),
 );
 
-export const Uuid = v.pipe(v.string("must be a string"), v.uuid("must be a UUID"));
+/** A UUID in any case, lower-cased: ids are stored (and compared) in lower case. */
+export const Uuid = v.pipe(v.string("must be a string"), v.uuid("must be a UUID"), v.toLowerCase());
 
 export const Visibility = v.picklist(VISIBILITIES, "must be PUBLIC or PRIVATE");
 
