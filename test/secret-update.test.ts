@@ -4,8 +4,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { batch, createDatabase } from "../src/db/client";
-import { refuseIf } from "../src/db/preconditions";
-import { updateSecret, usedOutsideRestriction } from "../src/db/secrets";
+import { updateSecret } from "../src/db/secrets";
 import { translateConstraint } from "../src/lib/errors";
 import { ADMIN_KEY, type ApiResponse, addToNewTeam, call, createOrg, createUser, expectError, form, orgRowCounts, rows, snapshot, uniqueName } from "./helpers";
 
@@ -290,13 +289,13 @@ describe("secret updates: restrictions to several projects", () => {
     // A restriction written after the repository (its request read no repository outside it): the
     // secret update's batch ends with this check, and the whole batch goes back.
     const db = createDatabase(env.DB);
-    const restricting = batch(db, { ...updateSecret(db, free, org.id, {}, { projectIds: [projB] }), stillRestrictable: refuseIf(db, usedOutsideRestriction(free)) });
+    const restricting = batch(db, updateSecret(db, free, org.id, {}, { projectIds: [projB] })); // the route's write statements
     await expect(restricting.catch((e) => translateConstraint(e, { refused: "raced" }))).rejects.toMatchObject({ code: "CONFLICT", message: "raced" });
     expect(await snapshot()).toBe(before);
     expect(await restriction(free)).toEqual([]);
     // Within the rule both go through: a repository of the restriction's project, a restriction that includes the repository's.
     expect((await call("POST", `/api/v1/org/${org.name}/project/proj-b/repository`, { json: { name: "main", url: "https://git.test/b.git", secretName: "scoped" } })).status).toBe(200);
-    await batch(db, { ...updateSecret(db, free, org.id, {}, { projectIds: [projA, projB] }), stillRestrictable: refuseIf(db, usedOutsideRestriction(free)) });
+    await batch(db, updateSecret(db, free, org.id, {}, { projectIds: [projA, projB] }));
     expect((await restriction(free)).sort()).toEqual(["proj-a", "proj-b"]);
   });
 

@@ -124,7 +124,7 @@ describe("teams", () => {
     expect(await count(`SELECT 1 FROM team_members m JOIN teams t ON t.id = m.team_id WHERE t.org_id = ? AND t.name = ?`, org.id, team)).toBe(0);
   });
 
-  it("an org without an owner keeps a team OWNER: a member change that would leave none is 409 (Concord's validateUsers)", async () => {
+  it("an org without an owner keeps its last team OWNER: a member change that would take it is 409", async () => {
     const [owner, teamOwner, maintainer, next] = [await createUser(), await createUser(), await createUser(), await createUser()];
     const org = await createOrg({ owner: { id: owner.id } });
     const users = `${teamsOf(org.name)}/default/users`;
@@ -145,9 +145,16 @@ describe("teams", () => {
       expect(res.body.message).toContain("OWNER");
     }
     expect(await snapshot()).toBe(before);
+    // changes that leave the OWNER go through: a MEMBER added and removed
+    const member = await createUser();
+    expect((await call("PUT", users, { key: maintainer.key, json: [{ username: member.username }] })).status).toBe(200);
+    expect((await call("DELETE", users, { key: maintainer.key, json: [member.username] })).status).toBe(200);
     // another OWNER first, then the old one may go
     expect((await call("PUT", users, { key: maintainer.key, json: [{ username: next.username, role: "OWNER" }] })).status).toBe(200);
     expect((await call("DELETE", users, { key: maintainer.key, json: [teamOwner.username] })).status).toBe(200);
+    // an org that has no OWNER to take (the seeded Default org) is managed as before
+    expect((await call("PUT", `${teamsOf("Default")}/default/users`, { json: [{ username: member.username, role: "MAINTAINER" }] })).status).toBe(200);
+    expect((await call("DELETE", `${teamsOf("Default")}/default/users`, { json: [member.username] })).status).toBe(200);
   });
 
   it("changing members needs MAINTAINER or OWNER in that team; deleting the team needs OWNER", async () => {

@@ -102,12 +102,17 @@ function changesSql(body, firstParam) {
   const pairs = sent.map(([key, column, value, isJson]) => {
     params.push(key, isJson ? JSON.stringify(value) : value);
     const [k, n] = [firstParam + params.length - 2, firstParam + params.length - 1];
+    const asJson = (v) => `(CASE WHEN json_valid(${v}) THEN json(${v}) ELSE json_quote(${v}) END)`;
     return isJson
-      ? `SELECT ?${k} AS k, json(o.${column}) AS p, json(?${n}) AS n`
+      ? `SELECT ?${k} AS k, ${asJson(`o.${column}`)} AS p, ${asJson(`?${n}`)} AS n`
       : `SELECT ?${k} AS k, json_quote(o.${column}) AS p, json_quote(?${n}) AS n`;
   });
   return {
-    sql: `json((SELECT json_object('prev', json_group_object(k, json(p)), 'new', json_group_object(k, json(n))) FROM (${pairs.join(" UNION ALL ")}) WHERE p IS NOT n))`,
+    sql: `json((SELECT CASE WHEN pv = '{}' AND nv = '{}' THEN json_object()
+        WHEN pv = '{}' THEN json_object('new', json(nv)) WHEN nv = '{}' THEN json_object('prev', json(pv))
+        ELSE json_object('prev', json(pv), 'new', json(nv)) END
+      FROM (SELECT json_group_object(k, json(p)) FILTER (WHERE p <> 'null') AS pv, json_group_object(k, json(n)) FILTER (WHERE n <> 'null') AS nv
+        FROM (${pairs.join(" UNION ALL ")}) WHERE p IS NOT n)))`,
     params,
   };
 }

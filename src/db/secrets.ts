@@ -4,6 +4,7 @@ import type { SQLiteColumn } from "drizzle-orm/sqlite-core";
 import type { CallerRef } from "./caller";
 import type { ChangedField } from "./sql";
 import type { Database } from "./client";
+import { refuseIf } from "./preconditions";
 import { dropGrants } from "./grants";
 import { byIdsOrNames, callerLevel, fromCallerAndOrg, holdsOwnership, LEVEL_RANK, readableChildren, seesResource, type OrgScope } from "./orgs";
 import { organizations, projects, repositories, secretProjects, secrets } from "./schema";
@@ -166,6 +167,8 @@ export function updateSecret(
     ...(opts.projectIds && {
       unrestricted: db.delete(secretProjects).where(and(eq(secretProjects.secretId, id), wrote)),
       restricted: opts.toOrgId ? undefined : restrictTo(db, id, opts.projectIds, wrote),
+      // last of the restriction: a repository that came into use meanwhile outside it refuses it all
+      stillRestrictable: opts.projectIds.length > 0 && !opts.toOrgId ? refuseIf(db, usedOutsideRestriction(id)) : undefined,
     }),
     ...(opts.toOrgId && {
       moved: db.update(secrets).set({ orgId: opts.toOrgId, name }).where(and(eq(secrets.id, id), wrote)),

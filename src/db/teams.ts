@@ -1,5 +1,5 @@
 /** Teams and their members, in the org of id `orgId` (a value such as `orgIdNamed(name)`). */
-import { and, asc, eq, sql, type SQLWrapper } from "drizzle-orm";
+import { and, asc, eq, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import type { CallerRef } from "./caller";
 import type { Database } from "./client";
 import { fromCallerAndOrg, visibleOrg, type OrgScope } from "./orgs";
@@ -103,11 +103,25 @@ export const removeTeamMembers = (db: Database, teamId: string, usernames: strin
     );
 
 /**
- * Broken when the org has no owner (its owner's user was deleted) and none of its teams has an
- * OWNER left: nobody but an administrator could manage its teams any more. For the end of a batch
- * that changes members (db/preconditions.ts refuseIf), as Concord's TeamManager `validateUsers`.
+ * Broken when a change of a team's members would take the last OWNER of an org that has no owner
+ * (its owner's user was deleted): nobody but an administrator could manage its teams any more.
+ * `ends` says (on `team_members`) which of this team's memberships the change removes or makes
+ * non-OWNER. For the head of that change's batch (db/preconditions.ts refuseIf), so it reads the
+ * memberships as they are just before it. An org that has no OWNER already (the seeded Default
+ * org) is not refused: the change takes none. Concord's TeamManager `validateUsers` is stricter on
+ * additions (it refuses any addition to such an org) and does not check removals.
  */
-export const orgLeftWithoutOwner = (orgId: string) =>
-  sql`NOT EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${orgId} AND ${organizations.ownerId} IS NOT NULL)
-    AND NOT EXISTS (SELECT 1 FROM ${teams} INNER JOIN ${teamMembers} ON ${teamMembers.teamId} = ${teams.id}
-      WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.role} = 'OWNER')`;
+export function takesLastOwner(orgId: string, teamId: string, ends: SQL) {
+  const owners = sql`SELECT 1 FROM ${teams} INNER JOIN ${teamMembers} ON ${teamMembers.teamId} = ${teams.id}
+    WHERE ${teams.orgId} = ${orgId} AND ${teamMembers.role} = 'OWNER'`;
+  const ended = sql`(${teamMembers.teamId} = ${teamId} AND (${ends}))`;
+  return sql`NOT EXISTS (SELECT 1 FROM ${organizations} WHERE ${organizations.id} = ${orgId} AND ${organizations.ownerId} IS NOT NULL)
+    AND EXISTS (${owners} AND ${ended}) AND NOT EXISTS (${owners} AND NOT ${ended})`;
+}
+
+/** For `takesLastOwner`: the memberships of these users (by id). */
+export const membershipsOfUserIds = (userIds: string[]) => sql`${teamMembers.userId} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`;
+
+/** For `takesLastOwner`: the memberships of these users (by username, in any case). */
+export const membershipsOfUsernames = (usernames: string[]) =>
+  sql`${teamMembers.userId} IN (SELECT ${users.id} FROM ${users} WHERE lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`;

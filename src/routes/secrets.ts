@@ -17,11 +17,9 @@ import {
   secretChangedFields,
   stillAsRead,
   updateSecret,
-  usedOutsideRestriction,
   type SecretChanges,
   type SecretRow,
 } from "../db/secrets";
-import { refuseIf } from "../db/preconditions";
 import { findUser, matchingUser } from "../db/users";
 import type { AppEnv } from "../env";
 import { batchInOrg, canSeeResource, moveTarget, moveTargetOf, requireOrgAccess, requireResource, type MoveTarget, type OrgAccess } from "../lib/access";
@@ -263,9 +261,7 @@ async function updateSecretWith(c: Context<AppEnv>, secretName: string, u: Secre
   );
   const write = updateSecret(db, secret.id, org.id, changes, { projectIds, readIv, toOrgId });
   const precondition = ifMatchHolds(c, sql`(SELECT ${secrets.version} FROM ${secrets} WHERE ${secrets.id} = ${secret.id})`);
-  // last: a repository that came into use meanwhile outside the new restriction refuses it all
-  const stillRestrictable = projectIds?.length ? refuseIf(db, usedOutsideRestriction(secret.id)) : undefined;
-  const { updated: wrote } = await batch(db, { precondition, audited, ...write, stillRestrictable }).catch((e) =>
+  const { updated: wrote } = await batch(db, { precondition, audited, ...write }).catch((e) =>
     translateConstraint(e, {
       unique: `Secret '${u.name ?? secret.name}' already exists in '${target.name}'`,
       foreignKey: "A project, the owner or the organization no longer exists",

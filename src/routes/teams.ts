@@ -14,7 +14,9 @@ import {
   isOwnerInAnyTeam,
   listTeamMembers,
   listTeams,
-  orgLeftWithoutOwner,
+  membershipsOfUserIds,
+  membershipsOfUsernames,
+  takesLastOwner,
   removeTeamMembers,
   updateTeam,
   upsertTeamMembers,
@@ -38,7 +40,7 @@ const toTeamEntry = (org: OrgAccess, team: { id: string; name: string; descripti
 
 const MANAGERS_ONLY = "Only the team's OWNERs and MAINTAINERs (or the org's owner, or administrators)";
 const noOwnerLeft = (orgName: string) =>
-  `Organization '${orgName}' has no owner: one of its teams must keep a member with the OWNER role (an administrator may set a new owner of the organization)`;
+  `Organization '${orgName}' has no owner, and this would take the last member with the OWNER role of its teams: name another OWNER first (or an administrator sets a new owner of the organization)`;
 
 /** Mounted at /api/v1/org/:orgName/team. */
 export const teamsRouter = new Hono<AppEnv>()
@@ -153,11 +155,15 @@ export const teamsRouter = new Hono<AppEnv>()
 
     const members = [...roles].map(([userId, role]) => ({ userId, role }));
     // One batch: with replace=true the team is never seen half-emptied.
+    // Which of the team's memberships stop being OWNER: none if the change names an OWNER; with
+    // replace=true all of them; else those it names with another role.
+    const namesOwner = members.some((m) => m.role === "OWNER");
+    const ends = namesOwner ? undefined : replace ? sql`1` : membershipsOfUserIds(members.map((m) => m.userId));
     await batch(db, {
+      keepsAnOwner: ends && refuseIf(db, takesLastOwner(org.id, team.id, ends)),
       audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "addUsers", users: entries, replace }, whileRowExists(teams.id, team.id)),
       cleared: replace ? clearTeamMembers(db, team.id) : undefined,
       upserted: upsertTeamMembers(db, { id: team.id, orgId: org.id }, members),
-      keepsAnOwner: refuseIf(db, orgLeftWithoutOwner(org.id)),
     }).catch((e) => translateConstraint(e, { foreignKey: "A user or the team no longer exists", refused: noOwnerLeft(org.name) }));
     return c.json({ ok: true } as const);
   })
@@ -171,13 +177,13 @@ export const teamsRouter = new Hono<AppEnv>()
     if (!team) throw notFound(`Team '${teamName}'`);
     if (!canManageTeam(caller, org, team.callerRole)) throw forbidden(`${MANAGERS_ONLY} may change its members`);
     await batch(db, {
+      keepsAnOwner: refuseIf(db, takesLastOwner(org.id, team.id, membershipsOfUsernames(usernames))),
       // only if one of them is a member: a removal that removes nobody changes nothing
       audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "removeUsers", users: usernames }, {
         when: sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${users} ON ${users.id} = ${teamMembers.userId}
           WHERE ${teamMembers.teamId} = ${team.id} AND lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
       }),
       removed: removeTeamMembers(db, team.id, usernames),
-      keepsAnOwner: refuseIf(db, orgLeftWithoutOwner(org.id)),
     }).catch((e) => translateConstraint(e, { refused: noOwnerLeft(org.name) }));
     return c.json({ ok: true } as const);
   });

@@ -5,7 +5,8 @@ import { EntityName, QueryInt, Uuid } from "./common";
 /** A YYYY-MM-DD that names a day of the calendar (Date.parse takes 2026-02-30 as March 2nd). */
 function isCalendarDate(ymd: string): boolean {
   const [y, m, d] = ymd.split("-").map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d); // not Date.UTC, which reads years 0-99 as 1900-1999
   return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
 }
 
