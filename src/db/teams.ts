@@ -91,16 +91,12 @@ export const upsertTeamMembers = (db: Database, team: { id: string; orgId: strin
     )
     .onConflictDoUpdate({ target: [teamMembers.teamId, teamMembers.userId], set: { role: sql`excluded.role`, orgId: sql`excluded.org_id` } });
 
+/** The memberships (rows of `team_members`) of these users, by username in any case. */
+export const membershipsOfUsernames = (usernames: string[]) =>
+  sql`${teamMembers.userId} IN (SELECT ${users.id} FROM ${users} WHERE lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`;
+
 export const removeTeamMembers = (db: Database, teamId: string, usernames: string[]) =>
-  db
-    .delete(teamMembers)
-    .where(
-      and(
-        eq(teamMembers.teamId, teamId),
-        sql`${teamMembers.userId} IN (SELECT ${users.id} FROM ${users}
-            WHERE lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
-      ),
-    );
+  db.delete(teamMembers).where(and(eq(teamMembers.teamId, teamId), membershipsOfUsernames(usernames)));
 
 /**
  * Broken when a change of a team's members would take the last OWNER of an org that has no owner
@@ -122,6 +118,3 @@ export function takesLastOwner(orgId: string, teamId: string, ends: SQL) {
 /** For `takesLastOwner`: the memberships of these users (by id). */
 export const membershipsOfUserIds = (userIds: string[]) => sql`${teamMembers.userId} IN (SELECT value FROM json_each(${JSON.stringify(userIds)}))`;
 
-/** For `takesLastOwner`: the memberships of these users (by username, in any case). */
-export const membershipsOfUsernames = (usernames: string[]) =>
-  sql`${teamMembers.userId} IN (SELECT ${users.id} FROM ${users} WHERE lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`;

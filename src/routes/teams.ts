@@ -4,7 +4,7 @@ import { changesOf } from "../db/audit";
 import { batch } from "../db/client";
 import { refuseIf } from "../db/preconditions";
 import { sql } from "drizzle-orm";
-import { teamMembers, teams, users } from "../db/schema";
+import { teamMembers, teams } from "../db/schema";
 import {
   clearTeamMembers,
   createTeamBatch,
@@ -180,8 +180,7 @@ export const teamsRouter = new Hono<AppEnv>()
       keepsAnOwner: refuseIf(db, takesLastOwner(org.id, team.id, membershipsOfUsernames(usernames))),
       // only if one of them is a member: a removal that removes nobody changes nothing
       audited: audit(c, "TEAM", "UPDATE", { orgId: org.id, teamId: team.id, name: team.name, action: "removeUsers", users: usernames }, {
-        when: sql`EXISTS (SELECT 1 FROM ${teamMembers} INNER JOIN ${users} ON ${users.id} = ${teamMembers.userId}
-          WHERE ${teamMembers.teamId} = ${team.id} AND lower(${users.username}) IN (SELECT lower(value) FROM json_each(${JSON.stringify(usernames)})))`,
+        when: sql`EXISTS (SELECT 1 FROM ${teamMembers} WHERE ${teamMembers.teamId} = ${team.id} AND ${membershipsOfUsernames(usernames)})`,
       }),
       removed: removeTeamMembers(db, team.id, usernames),
     }).catch((e) => translateConstraint(e, { refused: noOwnerLeft(org.name) }));
